@@ -1,0 +1,45 @@
+package patterns
+
+import (
+	"strconv"
+	"time"
+)
+
+// ceilDiv returns ⌈a/b⌉ for positive b.
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// near reports whether a measured total is what the ideal promises: never
+// shorter (beyond a millisecond of rounding) and at most 5% plus 10ms longer,
+// which covers timer slack and hand-offs on a busy machine.
+func near(total, ideal time.Duration) bool {
+	return total >= ideal-time.Millisecond && total <= ideal+ideal/20+10*time.Millisecond
+}
+
+// gap describes how far a total is from its ideal: "+0.08%", "-1.2%".
+func gap(total, ideal time.Duration) string {
+	if ideal <= 0 {
+		return ""
+	}
+	pct := 100 * float64(total-ideal) / float64(ideal)
+	switch {
+	case total == ideal:
+		return "exactly"
+	case pct >= 0 && pct < 0.005:
+		return "+" + dur(total-ideal)
+	}
+	return formatPct(pct)
+}
+
+func formatPct(pct float64) string {
+	s := strconv.FormatFloat(pct, 'f', 2, 64)
+	if pct >= 0 {
+		s = "+" + s
+	}
+	return s + "%"
+}
+
+// vsIdeal says how a run's total compares with its ideal:
+// "total 4.00s against an ideal of 4.00s (exactly)".
+func vsIdeal(total, ideal time.Duration, how string) string {
+	return "total " + dur(total) + " against an ideal of " + how + " = " + dur(ideal) + " (" + gap(total, ideal) + ")"
+}

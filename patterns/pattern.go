@@ -1,0 +1,179 @@
+// Package patterns holds the live Go programs asynclab runs: one file per
+// pattern, each plain idiomatic Go that records what its goroutines do, with
+// its parameters, its variants and the checks that explain a run.
+package patterns
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/asynclab/asynclab/patterns/trace"
+)
+
+// Pattern is one runnable pattern.
+type Pattern struct {
+	ID      string // the name on the command line: "semaphore"
+	Title   string // "Limiting concurrency with a semaphore"
+	Summary string // one line: what a run shows
+
+	// Constructs pairs the Go constructs the pattern uses with their Tokio
+	// counterparts.
+	Constructs []Construct
+	Params     []Param
+	Variants   []Variant
+
+	// Run runs the pattern, recording into rec. It returns nil when the run
+	// completed, ctx.Err() when it was cut short, or an error when it could not
+	// run at all. It leaves no goroutine behind, also when cancelled.
+	Run func(ctx context.Context, rec *trace.Recorder, cfg Config) error
+
+	// Ideal returns how long a run takes on a perfect clock, or 0 if the
+	// pattern has no ideal length. The live timeline sizes its axis with it.
+	Ideal func(cfg Config) time.Duration
+
+	// Explain turns a finished or interrupted run into checks.
+	Explain func(r *Run) Explanation
+}
+
+// Construct pairs a Go construct with its Tokio counterpart.
+type Construct struct {
+	Go, Tokio string
+}
+
+// Variant is a named version of the pattern: the seed's mistake, a pitfall,
+// another way to write it.
+type Variant struct {
+	Name    string
+	Summary string
+}
+
+// Run is a run to explain: the pattern, how it was configured, what was
+// recorded, and whether it was cut short.
+type Run struct {
+	Pattern     *Pattern
+	Config      Config
+	Log         *trace.Log
+	Interrupted bool
+}
+
+// Status is how a check came out.
+type Status uint8
+
+// The statuses of a check.
+const (
+	Pass Status = iota // what the pattern promises held
+	Warn               // something went differently than the pattern promises, or a pitfall showed
+	Info               // an observation
+)
+
+// Check is one observation about a run, with its numbers.
+type Check struct {
+	Status Status
+	Text   string
+}
+
+// Suggestion is a command worth running next, and why.
+type Suggestion struct {
+	Args string // the arguments after "asynclab run"
+	Why  string
+}
+
+// Explanation is what the end of a run says.
+type Explanation struct {
+	Checks []Check
+	Try    []Suggestion
+}
+
+// Passf adds a passing check.
+func (e *Explanation) Passf(format string, args ...any) {
+	e.Checks = append(e.Checks, Check{Pass, fmt.Sprintf(format, args...)})
+}
+
+// Warnf adds a warning.
+func (e *Explanation) Warnf(format string, args ...any) {
+	e.Checks = append(e.Checks, Check{Warn, fmt.Sprintf(format, args...)})
+}
+
+// Infof adds an observation.
+func (e *Explanation) Infof(format string, args ...any) {
+	e.Checks = append(e.Checks, Check{Info, fmt.Sprintf(format, args...)})
+}
+
+// Checkf adds a check that passes when ok and warns otherwise.
+func (e *Explanation) Checkf(ok bool, format string, args ...any) {
+	s := Warn
+	if ok {
+		s = Pass
+	}
+	e.Checks = append(e.Checks, Check{s, fmt.Sprintf(format, args...)})
+}
+
+// Suggest adds a command to try next.
+func (e *Explanation) Suggest(args, why string) {
+	e.Try = append(e.Try, Suggestion{args, why})
+}
+
+// Variant returns the variant with the given name, or nil.
+func (p *Pattern) Variant(name string) *Variant {
+	for i := range p.Variants {
+		if p.Variants[i].Name == name {
+			return &p.Variants[i]
+		}
+	}
+	return nil
+}
+
+// Param returns the parameter with the given name, or nil.
+func (p *Pattern) Param(name string) *Param {
+	for i := range p.Params {
+		if p.Params[i].Name == name {
+			return &p.Params[i]
+		}
+	}
+	return nil
+}
+
+// VariantNames returns the names of the pattern's variants.
+func (p *Pattern) VariantNames() []string {
+	names := make([]string, len(p.Variants))
+	for i, v := range p.Variants {
+		names[i] = v.Name
+	}
+	return names
+}
+
+// All returns every pattern, in curriculum order.
+func All() []*Pattern { return slices.Clone(registry) }
+
+// Lookup returns the pattern with the given ID, or nil.
+func Lookup(id string) *Pattern {
+	for _, p := range registry {
+		if p.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// IDs returns the IDs of every pattern, in curriculum order.
+func IDs() []string {
+	ids := make([]string, len(registry))
+	for i, p := range registry {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+// describe joins the non-empty parts with ", ".
+func describe(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,6 @@
+package patterns
+
+// registry lists every pattern in curriculum order.
+var registry = []*Pattern{
+	Semaphore,
+}

@@ -1,0 +1,318 @@
+package patterns
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/asynclab/asynclab/patterns/trace"
+)
+
+// Semaphore limits how many tasks run at once.
+var Semaphore = &Pattern{
+	ID:      "semaphore",
+	Title:   "Limiting concurrency with a semaphore",
+	Summary: "10 one-second tasks, at most 3 at a time: ⌈10/3⌉ = 4 waves, 4s",
+	Constructs: []Construct{
+		{"semaphore.NewWeighted(limit) (golang.org/x/sync)", "Arc::new(Semaphore::new(limit))"},
+		{"sem.Acquire(ctx, 1) before go", "sem.clone().acquire_owned().await"},
+		{"defer sem.Release(1) in the goroutine", "the permit moved into the task, dropped when it ends"},
+		{"sync.WaitGroup", "awaiting every JoinHandle"},
+	},
+	Params: []Param{
+		Int("limit", "tasks that may hold a permit at once", 3, 1, 10_000),
+		Int("tasks", "tasks to run", 10, 1, 1_000_000),
+		Duration("work", "how long each task works while it holds its permit", time.Second, 0, time.Minute),
+	},
+	Variants: []Variant{
+		{"serial", "the seed's version: each task is awaited inside the loop, so only one runs at a time"},
+		{"fetch", "each task is an HTTP request to a local server on 127.0.0.1; the server counts the requests that arrive at once"},
+	},
+	Run:     runSemaphore,
+	Ideal:   semaphoreIdeal,
+	Explain: explainSemaphore,
+}
+
+func runSemaphore(ctx context.Context, rec *trace.Recorder, cfg Config) error {
+	limit, tasks, work := cfg.Int("limit"), cfg.Int("tasks"), cfg.Duration("work")
+	switch cfg.Variant {
+	case "serial":
+		return limitSerially(ctx, rec, limit, tasks, work)
+	case "fetch":
+		return fetchAll(ctx, rec, limit, tasks, work)
+	}
+	return limitConcurrency(ctx, rec, limit, tasks, work)
+}
+
+// region limit
+// limitConcurrency runs tasks with at most limit of them working at once.
+// The loop takes a permit before it starts each goroutine, so no more than
+// limit goroutines exist at any time; each gives its permit back when done.
+func limitConcurrency(ctx context.Context, rec *trace.Recorder, limit, tasks int, work time.Duration) error {
+	main := rec.Task("main", 0)
+	main.Start()
+	permits := rec.Resource("permits", int64(limit))
+	sem := semaphore.NewWeighted(int64(limit))
+	var wg sync.WaitGroup
+	for i := 1; i <= tasks; i++ {
+		main.WaitFor(permits, "waiting for a permit for task {n}", int64(i))
+		if err := sem.Acquire(ctx, 1); err != nil { // blocks while limit permits are out
+			main.Cancel("cancelled while waiting for a permit")
+			wg.Wait() // the tasks already started see ctx too
+			return err
+		}
+		main.Acquire(permits, "got a permit for task {n} after {waited} ({level}/{cap} held)", int64(i))
+		t := rec.Task("task", i)
+		wg.Go(func() {
+			defer sem.Release(1) // the permit goes back however the task ends
+			t.Start()
+			err := sleep(ctx, work) // the work itself
+			t.Release(permits, "released its permit")
+			if err != nil {
+				t.Cancel("cancelled while working")
+				return
+			}
+			t.Done("finished its work")
+		})
+	}
+	main.Wait("waiting for the last tasks (wg.Wait)")
+	wg.Wait()
+	main.Done("all tasks finished")
+	return ctx.Err()
+}
+
+// endregion
+
+// region serial
+// limitSerially is the seed's version written in Go: it takes a permit and
+// starts a task like limitConcurrency, but then waits for that task before
+// the loop goes on. The semaphore never has a second holder.
+func limitSerially(ctx context.Context, rec *trace.Recorder, limit, tasks int, work time.Duration) error {
+	main := rec.Task("main", 0)
+	main.Start()
+	permits := rec.Resource("permits", int64(limit))
+	sem := semaphore.NewWeighted(int64(limit))
+	for i := 1; i <= tasks; i++ {
+		if err := sem.Acquire(ctx, 1); err != nil {
+			main.Cancel("cancelled while waiting for a permit")
+			return err
+		}
+		main.Acquire(permits, "got a permit for task {n} ({level}/{cap} held)", int64(i))
+		t := rec.Task("task", i)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer sem.Release(1)
+			t.Start()
+			err := sleep(ctx, work)
+			t.Release(permits, "released its permit")
+			if err != nil {
+				t.Cancel("cancelled while working")
+				return
+			}
+			t.Done("finished its work")
+		}()
+		main.Wait("waiting for task {n} before starting the next", int64(i))
+		<-done // the mistake: awaiting each task inside the loop
+		main.Resume("task {n} done after {waited}", int64(i))
+	}
+	main.Done("all tasks finished")
+	return ctx.Err()
+}
+
+// endregion
+
+// region fetch
+// fetchAll sends tasks requests to a local HTTP server, at most limit at a
+// time. Each request's handler works for work before it answers.
+func fetchAll(ctx context.Context, rec *trace.Recorder, limit, tasks int, work time.Duration) error {
+	main := rec.Task("main", 0)
+	main.Start()
+	server, err := startServer(rec, work)
+	if err != nil {
+		main.Fail(err)
+		return err
+	}
+	defer server.close()
+	main.Note("server listening on " + server.addr)
+
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	permits := rec.Resource("permits", int64(limit))
+	sem := semaphore.NewWeighted(int64(limit))
+	var wg sync.WaitGroup
+	for i := 1; i <= tasks; i++ {
+		main.WaitFor(permits, "waiting for a permit for request {n}", int64(i))
+		if err := sem.Acquire(ctx, 1); err != nil {
+			main.Cancel("cancelled while waiting for a permit")
+			break
+		}
+		main.Acquire(permits, "got a permit for request {n} after {waited} ({level}/{cap} held)", int64(i))
+		t := rec.Task("fetch", i)
+		wg.Go(func() {
+			defer sem.Release(1)
+			t.Start()
+			t.Wait("waiting for the response to GET /{n}", int64(i))
+			status, err := get(ctx, client, fmt.Sprintf("http://%s/%d", server.addr, i))
+			t.Release(permits, "released its permit")
+			switch {
+			case ctx.Err() != nil:
+				t.Cancel("cancelled while waiting for the response")
+			case err != nil:
+				t.Fail(err)
+			default:
+				t.Resume("got {n} after {waited}", int64(status))
+				t.Done("")
+			}
+		})
+	}
+	if ctx.Err() == nil {
+		main.Wait("waiting for the last requests (wg.Wait)")
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	main.Done("all requests answered")
+	return nil
+}
+
+func get(ctx context.Context, client *http.Client, url string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return 0, err
+	}
+	return resp.StatusCode, nil
+}
+
+// endregion
+
+// localServer is an HTTP server on 127.0.0.1 whose handlers record what
+// they do, so a run shows how many requests arrive at once.
+type localServer struct {
+	addr   string
+	srv    *http.Server
+	served chan error
+}
+
+func startServer(rec *trace.Recorder, work time.Duration) (*localServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // an ephemeral port, never beyond this machine
+	if err != nil {
+		return nil, fmt.Errorf("start the local server: %w", err)
+	}
+	inFlight := rec.Resource("requests at the server", 0)
+	handle := func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Path[1:])
+		t := rec.Task("handler", n)
+		t.Start()
+		t.Acquire(inFlight, "handling GET {n} ({level} in flight)", int64(n))
+		err := sleep(r.Context(), work)
+		t.Release(inFlight, "answering GET {n}", int64(n))
+		if err != nil {
+			t.Cancel("the client went away")
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		t.Done("answered 200 OK")
+	}
+	s := &localServer{
+		addr:   ln.Addr().String(),
+		srv:    &http.Server{Handler: http.HandlerFunc(handle), ReadHeaderTimeout: 5 * time.Second},
+		served: make(chan error, 1),
+	}
+	go func() { s.served <- s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// close stops the server at once and waits until it has stopped serving.
+func (s *localServer) close() {
+	s.srv.Close()
+	<-s.served // Serve returns http.ErrServerClosed
+}
+
+func semaphoreIdeal(cfg Config) time.Duration {
+	tasks, limit, work := cfg.Int("tasks"), cfg.Int("limit"), cfg.Duration("work")
+	if cfg.Variant == "serial" {
+		return time.Duration(tasks) * work
+	}
+	return time.Duration(ceilDiv(tasks, limit)) * work
+}
+
+func explainSemaphore(r *Run) Explanation {
+	var e Explanation
+	cfg, l := r.Config, r.Log
+	limit, tasks, work := cfg.Int("limit"), cfg.Int("tasks"), cfg.Duration("work")
+	held, at := l.MaxLevel(l.ResourceID("permits"))
+	finished := countKind(l, "task", trace.Done) + countKind(l, "fetch", trace.Done)
+
+	if r.Interrupted {
+		e.Warnf("interrupted at %s: %d of %d tasks had finished", dur(l.End), finished, tasks)
+		e.Checkf(held <= int64(limit), "never more than %d permits held at once, even cut short (max %d)", limit, held)
+		e.Suggest("semaphore --speed 10", "the same run, ten times faster")
+		return e
+	}
+	ideal := semaphoreIdeal(cfg)
+	switch cfg.Variant {
+	case "serial":
+		e.Warnf("never more than 1 permit held at once (max %d of %d): each task was awaited inside the loop before the next could start", held, limit)
+		e.Warnf("%s: the tasks ran one after another", vsIdeal(l.End, ideal, fmt.Sprintf("%d × %s", tasks, dur(work))))
+		parallel := time.Duration(ceilDiv(tasks, limit)) * work
+		e.Infof("with the tasks awaited after the loop it takes %s: start them all, then wait for them all", dur(parallel))
+		e.Suggest("semaphore", "the fixed version: the same tasks with 3 working at once")
+		e.Suggest("semaphore --variant serial --limit 10", "predict first: does a bigger limit help the serial version?")
+		return e
+	case "fetch":
+		atServer, _ := l.MaxLevel(l.ResourceID("requests at the server"))
+		e.Checkf(held <= int64(limit), "never more than %d requests in flight at once (max %d permits held)", limit, held)
+		e.Checkf(atServer <= int64(limit), "the server saw at most %d requests at once (max %d)", limit, atServer)
+		ok := countNotes(l, "fetch", trace.Resume, http.StatusOK)
+		e.Checkf(ok == tasks, "%d of %d requests answered 200 OK", ok, tasks)
+		e.Checkf(near(l.End, ideal), "%s; the rest is the network and HTTP", vsIdeal(l.End, ideal, fmt.Sprintf("⌈%d/%d⌉ × %s", tasks, limit, dur(work))))
+		e.Infof("the server listened on 127.0.0.1 only, on a port the kernel chose, and was closed at the end")
+		e.Suggest("semaphore --variant fetch --limit 1", "one request at a time")
+		return e
+	}
+	e.Checkf(held <= int64(limit), "never more than %d permits held at once (max %d, first reached at %s)", limit, held, dur(at))
+	e.Checkf(near(l.End, ideal), "%s", vsIdeal(l.End, ideal, fmt.Sprintf("⌈%d/%d⌉ waves × %s", tasks, limit, dur(work))))
+	e.Checkf(finished == tasks, "%d of %d tasks finished; each held its permit while it worked", finished, tasks)
+	e.Suggest("semaphore --variant serial", "the seed's version: 10s instead of 4s — see why")
+	e.Suggest(fmt.Sprintf("semaphore --limit %d", min(limit+2, tasks)), "predict the total first")
+	return e
+}
+
+// countKind counts the events of kind k by tasks labelled label.
+func countKind(l *trace.Log, label string, k trace.Kind) int {
+	n := 0
+	for _, e := range l.Events {
+		if e.Kind == k && l.Tasks[e.Task].Label == label {
+			n++
+		}
+	}
+	return n
+}
+
+// countNotes counts events of kind k by tasks labelled label whose N is n.
+func countNotes(l *trace.Log, label string, k trace.Kind, n int64) int {
+	c := 0
+	for _, e := range l.Events {
+		if e.Kind == k && e.N == n && l.Tasks[e.Task].Label == label {
+			c++
+		}
+	}
+	return c
+}

@@ -1,0 +1,378 @@
+package trace
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Log is a snapshot of a run: its events in canonical order, its tasks and
+// resources, and how long it ran.
+//
+// The canonical order is by time, and a task's own events keep the order it
+// recorded them in. Events of different tasks at the same instant — common
+// on virtual time — are put in an order that is the same on every run and
+// follows cause before effect as far as the events can tell: tasks that were
+// running go before tasks that were waiting or had not started (something
+// at this instant woke or started them), and among those, hand-overs (a release, a send, a task's end) go
+// first, then lower task IDs. So a resource's level never appears to exceed
+// what was held, and a goroutine that waited for others ends after them.
+type Log struct {
+	Events    []Event
+	Tasks     []TaskInfo
+	Resources []Resource
+	Notes     []string // the text of each NoteID
+	End       time.Duration
+
+	waited []time.Duration // per event: time since the task's last Wait
+	level  []int64         // per event: its resource's level after it
+}
+
+// TaskInfo names a task of a Log.
+type TaskInfo struct {
+	ID     int32
+	Name   string // "task 3"
+	Label  string // "task"
+	Number int    // 3
+}
+
+// Snapshot returns the events recorded so far as a Log whose End is the
+// time elapsed (or the time Stop was called).
+func (r *Recorder) Snapshot() *Log {
+	end := r.Elapsed()
+	tasks := r.Tasks()
+	l := &Log{End: end, Resources: r.Resources(), Notes: r.Notes(), Tasks: make([]TaskInfo, len(tasks))}
+	n := 0
+	for _, t := range tasks {
+		n += t.Len()
+	}
+	l.Events = make([]Event, 0, n)
+	for i, t := range tasks {
+		l.Tasks[i] = TaskInfo{ID: t.id, Name: t.Name(), Label: t.label, Number: t.n}
+		l.Events = t.Events(l.Events)
+	}
+	l.Events = Canonical(l.Events)
+	for _, e := range l.Events {
+		l.End = max(l.End, e.At)
+	}
+	return l
+}
+
+// NewLog builds a Log from events given in any order that keeps each task's
+// own events in sequence. Tests and replays use it.
+func NewLog(events []Event, tasks []TaskInfo, resources []Resource, notes []string, end time.Duration) *Log {
+	l := &Log{Events: Canonical(slices.Clone(events)), Tasks: tasks, Resources: resources, Notes: notes, End: end}
+	for _, e := range l.Events {
+		l.End = max(l.End, e.At)
+	}
+	return l
+}
+
+// handsOver reports whether an event gives something up.
+func handsOver(k Kind) bool { return k == Release || k == Send || k.Ends() }
+
+// Canonical sorts events into the canonical order described on Log and
+// returns them. Each task's events must already be in the order recorded.
+func Canonical(events []Event) []Event {
+	slices.SortStableFunc(events, func(a, b Event) int {
+		if a.At != b.At {
+			return cmpInt(int64(a.At), int64(b.At))
+		}
+		return cmpInt(int64(a.Task), int64(b.Task))
+	})
+	var maxTask int32
+	for _, e := range events {
+		maxTask = max(maxTask, e.Task)
+	}
+	// Each task's state before the instant. A task that has not started yet
+	// counts as waiting: something at this instant started it.
+	waiting := make([]bool, maxTask+1)
+	for i := range waiting {
+		waiting[i] = true
+	}
+	var m instantMerge
+	for i := 0; i < len(events); {
+		j := i + 1
+		for j < len(events) && events[j].At == events[i].At {
+			j++
+		}
+		if events[j-1].Task != events[i].Task {
+			m.order(events[i:j], waiting)
+		} else {
+			for _, e := range events[i:j] {
+				waiting[e.Task] = nextWaiting(waiting[e.Task], e.Kind)
+			}
+		}
+		i = j
+	}
+	return events
+}
+
+// nextWaiting returns whether a task is waiting after an event of kind k.
+func nextWaiting(was bool, k Kind) bool {
+	switch k {
+	case Wait:
+		return true
+	case Start, Resume, Acquire, Done, Fail, Cancel, Panic:
+		return false
+	}
+	return was
+}
+
+// instantMerge orders the events of one instant: the events come sorted by
+// task, each task's in its own order, and leave merged by priority.
+type instantMerge struct {
+	runs []taskRun
+	heap []int // indexes into runs
+	out  []Event
+}
+
+type taskRun struct {
+	events []Event
+	next   int
+}
+
+func (m *instantMerge) order(group []Event, waiting []bool) {
+	m.runs, m.heap, m.out = m.runs[:0], m.heap[:0], m.out[:0]
+	for i := 0; i < len(group); {
+		j := i + 1
+		for j < len(group) && group[j].Task == group[i].Task {
+			j++
+		}
+		m.runs = append(m.runs, taskRun{events: group[i:j]})
+		i = j
+	}
+	less := func(a, b int) bool {
+		ea, eb := m.runs[a].events[m.runs[a].next], m.runs[b].events[m.runs[b].next]
+		pa, pb := priority(ea, waiting), priority(eb, waiting)
+		if pa != pb {
+			return pa < pb
+		}
+		return ea.Task < eb.Task
+	}
+	for r := range m.runs {
+		m.heap = append(m.heap, r)
+		siftUp(m.heap, len(m.heap)-1, less)
+	}
+	for len(m.heap) > 0 {
+		r := m.heap[0]
+		run := &m.runs[r]
+		e := run.events[run.next]
+		m.out = append(m.out, e)
+		waiting[e.Task] = nextWaiting(waiting[e.Task], e.Kind)
+		run.next++
+		if run.next == len(run.events) {
+			last := len(m.heap) - 1
+			m.heap[0] = m.heap[last]
+			m.heap = m.heap[:last]
+		}
+		siftDown(m.heap, 0, less)
+	}
+	copy(group, m.out)
+}
+
+// priority ranks the next event of a task within an instant: lower first.
+func priority(e Event, waiting []bool) int {
+	p := 0
+	if waiting[e.Task] {
+		p = 2
+	}
+	if !handsOver(e.Kind) {
+		p++
+	}
+	return p
+}
+
+func siftUp(h []int, i int, less func(a, b int) bool) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !less(h[i], h[parent]) {
+			return
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+}
+
+func siftDown(h []int, i int, less func(a, b int) bool) {
+	for {
+		small := i
+		for _, c := range []int{2*i + 1, 2*i + 2} {
+			if c < len(h) && less(h[c], h[small]) {
+				small = c
+			}
+		}
+		if small == i {
+			return
+		}
+		h[i], h[small] = h[small], h[i]
+		i = small
+	}
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// TaskName returns the name of the task with the given ID.
+func (l *Log) TaskName(id int32) string {
+	if int(id) < len(l.Tasks) {
+		return l.Tasks[id].Name
+	}
+	return "?"
+}
+
+// ResourceID returns the ID of the resource with the given name, or
+// NoResource.
+func (l *Log) ResourceID(name string) int16 {
+	for _, r := range l.Resources {
+		if r.Name == name {
+			return r.ID
+		}
+	}
+	return NoResource
+}
+
+// Resource returns the resource with the given ID, or nil.
+func (l *Log) Resource(id int16) *Resource {
+	if id >= 0 && int(id) < len(l.Resources) {
+		return &l.Resources[id]
+	}
+	return nil
+}
+
+func (l *Log) analyse() {
+	if l.waited != nil || len(l.Events) == 0 {
+		return
+	}
+	l.waited = make([]time.Duration, len(l.Events))
+	l.level = make([]int64, len(l.Events))
+	waitStart := make(map[int32]time.Duration)
+	levels := make([]int64, len(l.Resources))
+	for i, e := range l.Events {
+		switch e.Kind {
+		case Wait:
+			waitStart[e.Task] = e.At
+		case Resume, Acquire:
+			if s, ok := waitStart[e.Task]; ok {
+				l.waited[i] = e.At - s
+				delete(waitStart, e.Task)
+			}
+		}
+		if e.Res >= 0 && int(e.Res) < len(levels) {
+			switch e.Kind {
+			case Acquire:
+				levels[e.Res]++
+			case Release:
+				levels[e.Res]--
+			}
+			l.level[i] = levels[e.Res]
+		}
+	}
+}
+
+// Waited returns, for event i that ends a wait, how long the task waited.
+func (l *Log) Waited(i int) time.Duration {
+	l.analyse()
+	return l.waited[i]
+}
+
+// Level returns, for event i on a resource, the units of it in use after it.
+func (l *Log) Level(i int) int64 {
+	l.analyse()
+	return l.level[i]
+}
+
+// MaxLevel returns the most units of res in use at once, and when that level
+// was first reached.
+func (l *Log) MaxLevel(res int16) (level int64, at time.Duration) {
+	l.analyse()
+	for i, e := range l.Events {
+		if e.Res == res && e.Kind == Acquire && l.level[i] > level {
+			level, at = l.level[i], e.At
+		}
+	}
+	return level, at
+}
+
+var defaultNotes = [...]string{
+	Start: "started", Wait: "waiting", Resume: "resumed after {waited}",
+	Acquire: "got {res} after waiting {waited} ({level}/{cap} in use)",
+	Release: "released {res} ({level}/{cap} in use)", Send: "sent {n}",
+	Recv: "received {n}", Note: "", Done: "finished", Fail: "failed",
+	Cancel: "cancelled", Panic: "panicked",
+}
+
+// Note returns the text of the note with the given ID.
+func (l *Log) Note(id NoteID) string {
+	if int(id) < len(l.Notes) {
+		return l.Notes[id]
+	}
+	return ""
+}
+
+// Text returns event i in words, its placeholders filled in.
+func (l *Log) Text(i int) string {
+	e := l.Events[i]
+	note := l.Note(e.Note)
+	if note == "" && int(e.Kind) < len(defaultNotes) {
+		note = defaultNotes[e.Kind]
+	}
+	switch e.Kind {
+	case Fail:
+		note = "failed: " + note
+	case Panic:
+		note = "panicked: " + note + " (recovered)"
+	}
+	if !strings.Contains(note, "{") {
+		return note
+	}
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(note, '{')
+		if open < 0 {
+			b.WriteString(note)
+			break
+		}
+		end := strings.IndexByte(note[open:], '}')
+		if end < 0 {
+			b.WriteString(note)
+			break
+		}
+		b.WriteString(note[:open])
+		b.WriteString(l.placeholder(i, note[open+1:open+end]))
+		note = note[open+end+1:]
+	}
+	return b.String()
+}
+
+func (l *Log) placeholder(i int, name string) string {
+	e := l.Events[i]
+	switch name {
+	case "n":
+		return Count(e.N)
+	case "of":
+		return Count(e.Of)
+	case "dur":
+		return Dur(time.Duration(e.N))
+	case "waited":
+		return Dur(l.Waited(i))
+	case "level":
+		return Count(l.Level(i))
+	case "cap":
+		if r := l.Resource(e.Res); r != nil {
+			return Count(r.Cap)
+		}
+	case "res":
+		if r := l.Resource(e.Res); r != nil {
+			return r.Name
+		}
+	}
+	return "{" + name + "}"
+}

@@ -1,0 +1,357 @@
+// Package trace records what the goroutines of a running pattern do, and when:
+// started, waiting for something, got it, sent, received, finished.
+//
+// A Recorder hands out one Task per goroutine. A Task belongs to one goroutine
+// at a time, so recording takes no lock: it reads the clock, stores the event
+// in the task's own buffer and publishes it with one atomic store. Readers —
+// the live timeline, the final explanation — may read while tasks record; they
+// see every event published so far.
+//
+// Nothing in this package knows about terminals.
+package trace
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// Kind says what an event is.
+type Kind uint8
+
+// The kinds of event. A task's state changes on Start (running), Wait
+// (waiting), Acquire and Resume (running again) and on the four endings
+// (Done, Fail, Cancel, Panic); the others are instants.
+const (
+	Start   Kind = iota + 1 // the task began running
+	Wait                    // the task started waiting; the note says for what
+	Resume                  // the wait ended
+	Acquire                 // the wait ended with a unit of a resource taken
+	Release                 // a unit of a resource was given back
+	Send                    // a value was sent
+	Recv                    // a value was received
+	Note                    // something worth saying happened
+	Done                    // the task returned normally
+	Fail                    // the task returned an error
+	Cancel                  // the task stopped because it was cancelled
+	Panic                   // the task panicked and the panic was recovered
+)
+
+var kindNames = [...]string{
+	Start: "start", Wait: "wait", Resume: "resume", Acquire: "acquire",
+	Release: "release", Send: "send", Recv: "recv", Note: "note",
+	Done: "done", Fail: "fail", Cancel: "cancel", Panic: "panic",
+}
+
+// String returns the kind's lower-case name, as used in JSON output.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Ends reports whether the kind ends its task.
+func (k Kind) Ends() bool { return k >= Done }
+
+// Event is one thing that happened to one task. It holds no pointers, so a
+// million of them cost the garbage collector nothing to keep.
+//
+// The event's note is the event in the pattern's own words (see
+// Log.Text). It may hold placeholders that are filled in when the event is
+// shown: {n} and {of} for N and Of, {dur} for N as a duration, {waited} for
+// the time since the task's last Wait, {level} and {cap} for how much of the
+// event's resource is in use after the event and how much there is, {res}
+// for the resource's name.
+type Event struct {
+	At   time.Duration // since the recorder started
+	N    int64         // a number the note refers to as {n}
+	Of   int64         // a number the note refers to as {of}
+	Task int32         // the task's ID
+	Note NoteID        // the note's ID in the recorder's notes
+	Res  int16         // the resource's ID, or NoResource
+	Kind Kind
+}
+
+// NoteID names a note in a recorder's table of notes; 0 is the empty note.
+type NoteID uint32
+
+// NoResource is the Res of an event that concerns no resource.
+const NoResource = -1
+
+// Resource is something tasks acquire and release — permits, a lock — whose
+// level in use over time can be computed from the events.
+type Resource struct {
+	ID   int16
+	Name string // e.g. "permits"
+	Cap  int64  // how many units exist; 0 if unbounded
+}
+
+// Recorder collects the events of one run.
+type Recorder struct {
+	start time.Time
+	end   atomic.Int64 // nanoseconds since start; 0 while running
+
+	mu        sync.Mutex // guards the fields below; never taken per event
+	tasks     []*Task
+	slab      []Task // tasks are allocated in slabs to keep a million cheap
+	resources []Resource
+	notes     []string          // by NoteID
+	noteIDs   map[string]NoteID // the inverse of notes
+}
+
+// NewRecorder returns a recorder whose clock starts now.
+func NewRecorder() *Recorder {
+	return &Recorder{start: time.Now(), notes: []string{""}, noteIDs: map[string]NoteID{"": 0}}
+}
+
+// intern returns the ID of note, adding it to the table if it is new.
+func (r *Recorder) intern(note string) NoteID {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, ok := r.noteIDs[note]
+	if !ok {
+		id = NoteID(len(r.notes))
+		r.notes = append(r.notes, note)
+		r.noteIDs[note] = id
+	}
+	return id
+}
+
+// Notes returns the table of notes: the text of NoteID i is Notes()[i].
+func (r *Recorder) Notes() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.notes[:len(r.notes):len(r.notes)]
+}
+
+// Since returns the time elapsed since the recorder started.
+func (r *Recorder) Since() time.Duration { return time.Since(r.start) }
+
+// Stop marks the end of the run. Later calls do nothing.
+func (r *Recorder) Stop() {
+	d := max(int64(r.Since()), 1)
+	r.end.CompareAndSwap(0, d)
+}
+
+// Elapsed returns the length of the run: the time Stop was called, or the
+// time so far if it was not.
+func (r *Recorder) Elapsed() time.Duration {
+	if d := r.end.Load(); d != 0 {
+		return time.Duration(d)
+	}
+	return r.Since()
+}
+
+// Stopped reports whether Stop has been called.
+func (r *Recorder) Stopped() bool { return r.end.Load() != 0 }
+
+const slabSize = 256
+
+// Task registers a new task named label, or "label n" when n > 0, and
+// returns it. The task records nothing until its methods are called.
+func (r *Recorder) Task(label string, n int) *Task {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.slab) == 0 {
+		r.slab = make([]Task, slabSize)
+	}
+	t := &r.slab[0]
+	r.slab = r.slab[1:]
+	t.rec = r
+	t.id = int32(len(r.tasks))
+	t.label = label
+	t.n = n
+	t.head.events = t.first[:]
+	t.cur = &t.head
+	r.tasks = append(r.tasks, t)
+	return t
+}
+
+// Resource registers a resource with the given name and capacity.
+func (r *Recorder) Resource(name string, capacity int64) *Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res := Resource{ID: int16(len(r.resources)), Name: name, Cap: capacity}
+	r.resources = append(r.resources, res)
+	return &res
+}
+
+// Tasks returns the tasks registered so far, in order of registration.
+func (r *Recorder) Tasks() []*Task {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tasks[:len(r.tasks):len(r.tasks)]
+}
+
+// Resources returns the resources registered so far.
+func (r *Recorder) Resources() []Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Resource(nil), r.resources...)
+}
+
+// Task is one goroutine's record. Its recording methods must be called by
+// one goroutine at a time — the goroutine the task describes, or the one
+// that prepares it before starting it with go.
+type Task struct {
+	rec   *Recorder
+	id    int32
+	n     int
+	label string
+
+	published atomic.Int64 // events readers may read
+	count     int64        // events written; owned by the writer
+	cur       *block       // the block being written; owned by the writer
+	pos       int          // next free slot in cur; owned by the writer
+
+	seen     [4]seenNote // the notes this task used last; owned by the writer
+	nextSeen uint8
+
+	head  block
+	first [2]Event // most tasks record only a start and an end
+}
+
+// seenNote remembers the ID of a string by its address: a pattern passes the
+// same constant strings again and again, and comparing an address is cheaper
+// than looking the text up.
+type seenNote struct {
+	ptr *byte
+	len int
+	id  NoteID
+}
+
+func (t *Task) noteID(note string) NoteID {
+	if note == "" {
+		return 0
+	}
+	p := unsafe.StringData(note)
+	for _, s := range t.seen {
+		if s.ptr == p && s.len == len(note) {
+			return s.id
+		}
+	}
+	id := t.rec.intern(note)
+	t.seen[t.nextSeen%uint8(len(t.seen))] = seenNote{p, len(note), id}
+	t.nextSeen++
+	return id
+}
+
+// block is a fixed run of events; blocks form a list that only grows.
+type block struct {
+	events []Event
+	next   atomic.Pointer[block]
+}
+
+const maxBlock = 4096
+
+// ID returns the task's ID, its index in the recorder's tasks.
+func (t *Task) ID() int32 { return t.id }
+
+// Name returns the task's name, such as "task 3" or "main".
+func (t *Task) Name() string {
+	if t.n > 0 {
+		return fmt.Sprintf("%s %d", t.label, t.n)
+	}
+	return t.label
+}
+
+// Label returns the name without its number.
+func (t *Task) Label() string { return t.label }
+
+// Number returns the number in the task's name, or 0.
+func (t *Task) Number() int { return t.n }
+
+func (t *Task) record(k Kind, res int16, note string, nums []int64) {
+	e := Event{At: time.Since(t.rec.start), Task: t.id, Res: res, Kind: k, Note: t.noteID(note)}
+	if len(nums) > 0 {
+		e.N = nums[0]
+	}
+	if len(nums) > 1 {
+		e.Of = nums[1]
+	}
+	t.append(e)
+}
+
+func (t *Task) append(e Event) {
+	if t.pos == len(t.cur.events) {
+		size := min(2*len(t.cur.events)+6, maxBlock)
+		b := &block{events: make([]Event, size)}
+		t.cur.next.Store(b)
+		t.cur, t.pos = b, 0
+	}
+	t.cur.events[t.pos] = e
+	t.pos++
+	t.count++
+	t.published.Store(t.count)
+}
+
+// Start records that the task began running.
+func (t *Task) Start() { t.record(Start, NoResource, "", nil) }
+
+// Wait records that the task started waiting; note says for what.
+func (t *Task) Wait(note string, nums ...int64) { t.record(Wait, NoResource, note, nums) }
+
+// WaitFor records that the task started waiting for a unit of res.
+func (t *Task) WaitFor(res *Resource, note string, nums ...int64) {
+	t.record(Wait, res.ID, note, nums)
+}
+
+// Resume records that the task's wait ended.
+func (t *Task) Resume(note string, nums ...int64) { t.record(Resume, NoResource, note, nums) }
+
+// Acquire records that the task took a unit of res; it ends a wait.
+func (t *Task) Acquire(res *Resource, note string, nums ...int64) {
+	t.record(Acquire, res.ID, note, nums)
+}
+
+// Release records that the task gave back a unit of res. Record it just
+// before the unit is given back, so the levels computed from the events never
+// exceed what was really held.
+func (t *Task) Release(res *Resource, note string, nums ...int64) {
+	t.record(Release, res.ID, note, nums)
+}
+
+// Send records that the task sent a value.
+func (t *Task) Send(note string, nums ...int64) { t.record(Send, NoResource, note, nums) }
+
+// Recv records that the task received a value.
+func (t *Task) Recv(note string, nums ...int64) { t.record(Recv, NoResource, note, nums) }
+
+// Note records something worth saying that changes no state.
+func (t *Task) Note(note string, nums ...int64) { t.record(Note, NoResource, note, nums) }
+
+// Done records that the task returned normally.
+func (t *Task) Done(note string, nums ...int64) { t.record(Done, NoResource, note, nums) }
+
+// Fail records that the task returned err.
+func (t *Task) Fail(err error) { t.record(Fail, NoResource, err.Error(), nil) }
+
+// Cancel records that the task stopped because it was cancelled.
+func (t *Task) Cancel(note string, nums ...int64) { t.record(Cancel, NoResource, note, nums) }
+
+// Panic records that the task panicked with v and the panic was recovered.
+func (t *Task) Panic(v any) { t.record(Panic, NoResource, fmt.Sprint(v), nil) }
+
+// Len returns the number of events published so far.
+func (t *Task) Len() int { return int(t.published.Load()) }
+
+// Events appends the task's events published so far to dst and returns it.
+// It is safe to call while the task records.
+func (t *Task) Events(dst []Event) []Event { return t.EventsFrom(dst, 0) }
+
+// EventsFrom is like Events but skips the task's first i events.
+func (t *Task) EventsFrom(dst []Event, i int) []Event {
+	n := int(t.published.Load())
+	for b := &t.head; n > 0 && b != nil; b = b.next.Load() {
+		k := min(n, len(b.events))
+		if i < k {
+			dst = append(dst, b.events[i:k]...)
+		}
+		i = max(i-k, 0)
+		n -= k
+	}
+	return dst
+}
