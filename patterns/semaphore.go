@@ -53,25 +53,27 @@ func runSemaphore(ctx context.Context, rec *trace.Recorder, cfg Config) error {
 
 // region limit
 // limitConcurrency runs tasks with at most limit of them working at once.
-// The loop takes a permit before it starts each goroutine, so no more than
-// limit goroutines exist at any time; each gives its permit back when done.
-func limitConcurrency(ctx context.Context, rec *trace.Recorder, limit, tasks int, work time.Duration) error {
+// The loop takes a permit before each go statement, so no more than limit
+// goroutines exist at a time; each gives its permit back when it ends.
+func limitConcurrency(ctx context.Context, rec *trace.Recorder,
+	limit, tasks int, work time.Duration) error {
 	main := rec.Task("main", 0)
 	main.Start()
 	permits := rec.Resource("permits", int64(limit))
 	sem := semaphore.NewWeighted(int64(limit))
 	var wg sync.WaitGroup
 	for i := 1; i <= tasks; i++ {
-		main.WaitFor(permits, "waiting for a permit for task {n}", int64(i))
-		if err := sem.Acquire(ctx, 1); err != nil { // blocks while limit permits are out
+		main.WaitFor(permits, "waiting for a permit for task {n}", i)
+		// Acquire blocks while limit permits are out.
+		if err := sem.Acquire(ctx, 1); err != nil {
 			main.Cancel("cancelled while waiting for a permit")
-			wg.Wait() // the tasks already started see ctx too
+			wg.Wait() // the running tasks see ctx too
 			return err
 		}
-		main.Acquire(permits, "got a permit for task {n} after {waited} ({level}/{cap} held)", int64(i))
+		main.Acquire(permits, "got a permit for task {n}", i)
 		t := rec.Task("task", i)
 		wg.Go(func() {
-			defer sem.Release(1) // the permit goes back however the task ends
+			defer sem.Release(1) // however the task ends
 			t.Start()
 			err := sleep(ctx, work) // the work itself
 			t.Release(permits, "released its permit")
@@ -91,10 +93,11 @@ func limitConcurrency(ctx context.Context, rec *trace.Recorder, limit, tasks int
 // endregion
 
 // region serial
-// limitSerially is the seed's version written in Go: it takes a permit and
-// starts a task like limitConcurrency, but then waits for that task before
-// the loop goes on. The semaphore never has a second holder.
-func limitSerially(ctx context.Context, rec *trace.Recorder, limit, tasks int, work time.Duration) error {
+// limitSerially is the seed's version in Go: it takes a permit and starts
+// a task like limitConcurrency, but then waits for that task before the
+// loop goes on, so the semaphore never has a second holder.
+func limitSerially(ctx context.Context, rec *trace.Recorder,
+	limit, tasks int, work time.Duration) error {
 	main := rec.Task("main", 0)
 	main.Start()
 	permits := rec.Resource("permits", int64(limit))
@@ -104,7 +107,7 @@ func limitSerially(ctx context.Context, rec *trace.Recorder, limit, tasks int, w
 			main.Cancel("cancelled while waiting for a permit")
 			return err
 		}
-		main.Acquire(permits, "got a permit for task {n} ({level}/{cap} held)", int64(i))
+		main.Acquire(permits, "got a permit for task {n}", i)
 		t := rec.Task("task", i)
 		done := make(chan struct{})
 		go func() {
@@ -119,9 +122,9 @@ func limitSerially(ctx context.Context, rec *trace.Recorder, limit, tasks int, w
 			}
 			t.Done("finished its work")
 		}()
-		main.Wait("waiting for task {n} before starting the next", int64(i))
+		main.Wait("waiting for task {n} before the next", i)
 		<-done // the mistake: awaiting each task inside the loop
-		main.Resume("task {n} done after {waited}", int64(i))
+		main.Resume("task {n} is done", i)
 	}
 	main.Done("all tasks finished")
 	return ctx.Err()
@@ -130,9 +133,10 @@ func limitSerially(ctx context.Context, rec *trace.Recorder, limit, tasks int, w
 // endregion
 
 // region fetch
-// fetchAll sends tasks requests to a local HTTP server, at most limit at a
-// time. Each request's handler works for work before it answers.
-func fetchAll(ctx context.Context, rec *trace.Recorder, limit, tasks int, work time.Duration) error {
+// fetchAll sends tasks requests to a local HTTP server, at most limit at
+// a time. Each request's handler works for work before it answers.
+func fetchAll(ctx context.Context, rec *trace.Recorder,
+	limit, tasks int, work time.Duration) error {
 	main := rec.Task("main", 0)
 	main.Start()
 	server, err := startServer(rec, work)
@@ -148,42 +152,44 @@ func fetchAll(ctx context.Context, rec *trace.Recorder, limit, tasks int, work t
 	permits := rec.Resource("permits", int64(limit))
 	sem := semaphore.NewWeighted(int64(limit))
 	var wg sync.WaitGroup
-	for i := 1; i <= tasks; i++ {
-		main.WaitFor(permits, "waiting for a permit for request {n}", int64(i))
+	for i := 1; i <= tasks && ctx.Err() == nil; i++ {
+		main.WaitFor(permits, "waiting for a permit for GET /{n}", i)
 		if err := sem.Acquire(ctx, 1); err != nil {
 			main.Cancel("cancelled while waiting for a permit")
 			break
 		}
-		main.Acquire(permits, "got a permit for request {n} after {waited} ({level}/{cap} held)", int64(i))
+		main.Acquire(permits, "got a permit for GET /{n}", i)
 		t := rec.Task("fetch", i)
+		url := fmt.Sprintf("http://%s/%d", server.addr, i)
 		wg.Go(func() {
 			defer sem.Release(1)
 			t.Start()
-			t.Wait("waiting for the response to GET /{n}", int64(i))
-			status, err := get(ctx, client, fmt.Sprintf("http://%s/%d", server.addr, i))
+			t.Wait("waiting for the answer to GET /{n}", i)
+			status, err := get(ctx, client, url)
 			t.Release(permits, "released its permit")
 			switch {
 			case ctx.Err() != nil:
-				t.Cancel("cancelled while waiting for the response")
+				t.Cancel("cancelled while waiting for the answer")
 			case err != nil:
 				t.Fail(err)
 			default:
-				t.Resume("got {n} after {waited}", int64(status))
+				t.Resume("got {n}", status)
 				t.Done("")
 			}
 		})
 	}
 	if ctx.Err() == nil {
-		main.Wait("waiting for the last requests (wg.Wait)")
+		main.Wait("waiting for the last answers (wg.Wait)")
 	}
 	wg.Wait()
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	main.Done("all requests answered")
+	main.Done("every request answered")
 	return nil
 }
 
+// get sends one GET request and reads the whole answer.
 func get(ctx context.Context, client *http.Client, url string) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -215,14 +221,14 @@ func startServer(rec *trace.Recorder, work time.Duration) (*localServer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("start the local server: %w", err)
 	}
-	inFlight := rec.Resource("requests at the server", 0)
+	inFlight := rec.Resource("at the server", 0)
 	handle := func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Path[1:])
 		t := rec.Task("handler", n)
 		t.Start()
-		t.Acquire(inFlight, "handling GET {n} ({level} in flight)", int64(n))
+		t.Acquire(inFlight, "handling GET /{n}", n)
 		err := sleep(r.Context(), work)
-		t.Release(inFlight, "answering GET {n}", int64(n))
+		t.Release(inFlight, "answering GET /{n}", n)
 		if err != nil {
 			t.Cancel("the client went away")
 			return
@@ -277,7 +283,7 @@ func explainSemaphore(r *Run) Explanation {
 		e.Suggest("semaphore --variant serial --limit 10", "predict first: does a bigger limit help the serial version?")
 		return e
 	case "fetch":
-		atServer, _ := l.MaxLevel(l.ResourceID("requests at the server"))
+		atServer, _ := l.MaxLevel(l.ResourceID("at the server"))
 		e.Checkf(held <= int64(limit), "never more than %d requests in flight at once (max %d permits held)", limit, held)
 		e.Checkf(atServer <= int64(limit), "the server saw at most %d requests at once (max %d)", limit, atServer)
 		ok := countNotes(l, "fetch", trace.Resume, http.StatusOK)

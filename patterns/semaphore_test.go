@@ -116,7 +116,7 @@ func TestSemaphoreFetch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run = %v", err)
 	}
-	if atServer, _ := l.MaxLevel(l.ResourceID("requests at the server")); atServer < 1 || atServer > 3 {
+	if atServer, _ := l.MaxLevel(l.ResourceID("at the server")); atServer < 1 || atServer > 3 {
 		t.Errorf("the server saw %d requests at once; want 1 to 3", atServer)
 	}
 	if got := countNotes(l, "fetch", 3 /* trace.Resume */, 200); got != 7 {

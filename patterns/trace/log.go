@@ -302,9 +302,8 @@ func (l *Log) MaxLevel(res int16) (level int64, at time.Duration) {
 }
 
 var defaultNotes = [...]string{
-	Start: "started", Wait: "waiting", Resume: "resumed after {waited}",
-	Acquire: "got {res} after waiting {waited} ({level}/{cap} in use)",
-	Release: "released {res} ({level}/{cap} in use)", Send: "sent {n}",
+	Start: "started", Wait: "waiting", Resume: "resumed",
+	Acquire: "got {res}", Release: "released {res}", Send: "sent {n}",
 	Recv: "received {n}", Note: "", Done: "finished", Fail: "failed",
 	Cancel: "cancelled", Panic: "panicked",
 }
@@ -317,7 +316,10 @@ func (l *Log) Note(id NoteID) string {
 	return ""
 }
 
-// Text returns event i in words, its placeholders filled in.
+// Text returns event i in words, its placeholders filled in. An event that
+// ends a wait says how long the wait was ("after 1.00s"), and an event on a
+// resource says how much of it is in use after it ("(2/3 permits)"), unless
+// its note already places those numbers itself.
 func (l *Log) Text(i int) string {
 	e := l.Events[i]
 	note := l.Note(e.Note)
@@ -329,6 +331,17 @@ func (l *Log) Text(i int) string {
 		note = "failed: " + note
 	case Panic:
 		note = "panicked: " + note + " (recovered)"
+	case Resume, Acquire:
+		if !strings.Contains(note, "{waited}") && l.Waited(i) > 0 {
+			note += " after {waited}"
+		}
+	}
+	if r := l.Resource(e.Res); r != nil && (e.Kind == Acquire || e.Kind == Release) && !strings.Contains(note, "{level}") {
+		if r.Cap > 0 {
+			note += " ({level}/{cap} {res})"
+		} else {
+			note += " ({level} {res})"
+		}
 	}
 	if !strings.Contains(note, "{") {
 		return note

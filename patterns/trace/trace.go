@@ -264,13 +264,13 @@ func (t *Task) Label() string { return t.label }
 // Number returns the number in the task's name, or 0.
 func (t *Task) Number() int { return t.n }
 
-func (t *Task) record(k Kind, res int16, note string, nums []int64) {
+func (t *Task) record(k Kind, res int16, note string, nums []int) {
 	e := Event{At: time.Since(t.rec.start), Task: t.id, Res: res, Kind: k, Note: t.noteID(note)}
 	if len(nums) > 0 {
-		e.N = nums[0]
+		e.N = int64(nums[0])
 	}
 	if len(nums) > 1 {
-		e.Of = nums[1]
+		e.Of = int64(nums[1])
 	}
 	t.append(e)
 }
@@ -292,45 +292,45 @@ func (t *Task) append(e Event) {
 func (t *Task) Start() { t.record(Start, NoResource, "", nil) }
 
 // Wait records that the task started waiting; note says for what.
-func (t *Task) Wait(note string, nums ...int64) { t.record(Wait, NoResource, note, nums) }
+func (t *Task) Wait(note string, nums ...int) { t.record(Wait, NoResource, note, nums) }
 
 // WaitFor records that the task started waiting for a unit of res.
-func (t *Task) WaitFor(res *Resource, note string, nums ...int64) {
+func (t *Task) WaitFor(res *Resource, note string, nums ...int) {
 	t.record(Wait, res.ID, note, nums)
 }
 
 // Resume records that the task's wait ended.
-func (t *Task) Resume(note string, nums ...int64) { t.record(Resume, NoResource, note, nums) }
+func (t *Task) Resume(note string, nums ...int) { t.record(Resume, NoResource, note, nums) }
 
 // Acquire records that the task took a unit of res; it ends a wait.
-func (t *Task) Acquire(res *Resource, note string, nums ...int64) {
+func (t *Task) Acquire(res *Resource, note string, nums ...int) {
 	t.record(Acquire, res.ID, note, nums)
 }
 
 // Release records that the task gave back a unit of res. Record it just
 // before the unit is given back, so the levels computed from the events never
 // exceed what was really held.
-func (t *Task) Release(res *Resource, note string, nums ...int64) {
+func (t *Task) Release(res *Resource, note string, nums ...int) {
 	t.record(Release, res.ID, note, nums)
 }
 
 // Send records that the task sent a value.
-func (t *Task) Send(note string, nums ...int64) { t.record(Send, NoResource, note, nums) }
+func (t *Task) Send(note string, nums ...int) { t.record(Send, NoResource, note, nums) }
 
 // Recv records that the task received a value.
-func (t *Task) Recv(note string, nums ...int64) { t.record(Recv, NoResource, note, nums) }
+func (t *Task) Recv(note string, nums ...int) { t.record(Recv, NoResource, note, nums) }
 
 // Note records something worth saying that changes no state.
-func (t *Task) Note(note string, nums ...int64) { t.record(Note, NoResource, note, nums) }
+func (t *Task) Note(note string, nums ...int) { t.record(Note, NoResource, note, nums) }
 
 // Done records that the task returned normally.
-func (t *Task) Done(note string, nums ...int64) { t.record(Done, NoResource, note, nums) }
+func (t *Task) Done(note string, nums ...int) { t.record(Done, NoResource, note, nums) }
 
 // Fail records that the task returned err.
 func (t *Task) Fail(err error) { t.record(Fail, NoResource, err.Error(), nil) }
 
 // Cancel records that the task stopped because it was cancelled.
-func (t *Task) Cancel(note string, nums ...int64) { t.record(Cancel, NoResource, note, nums) }
+func (t *Task) Cancel(note string, nums ...int) { t.record(Cancel, NoResource, note, nums) }
 
 // Panic records that the task panicked with v and the panic was recovered.
 func (t *Task) Panic(v any) { t.record(Panic, NoResource, fmt.Sprint(v), nil) }

@@ -1,0 +1,145 @@
+package lessons_test
+
+import (
+	"strings"
+	"testing"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/asynclab/asynclab/lessons"
+	"github.com/asynclab/asynclab/patterns"
+	"github.com/asynclab/asynclab/render"
+)
+
+func TestEveryLessonLoads(t *testing.T) {
+	all, err := lessons.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) == 0 {
+		t.Fatal("no lessons")
+	}
+}
+
+// Every lesson runs a pattern, every pattern has a lesson, and the code a
+// lesson shows is the code in the pattern's source.
+func TestLessonsAndPatternsMatch(t *testing.T) {
+	all, err := lessons.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	taught := map[string]string{}
+	for _, l := range all {
+		if patterns.Lookup(l.Pattern) == nil {
+			t.Errorf("lesson %s: pattern %q does not exist", l.ID, l.Pattern)
+		}
+		taught[l.Pattern] = l.ID
+		md, err := l.Markdown(patterns.Source)
+		if err != nil {
+			t.Errorf("lesson %s: %v", l.ID, err)
+			continue
+		}
+		if !strings.Contains(md, "```go\n") {
+			t.Errorf("lesson %s shows no Go code from its pattern", l.ID)
+		}
+		if len(l.Quiz) < 2 {
+			t.Errorf("lesson %s has %d quiz questions; want at least 2", l.ID, len(l.Quiz))
+		}
+	}
+	for _, p := range patterns.All() {
+		if _, ok := taught[p.ID]; !ok {
+			t.Errorf("pattern %s has no lesson", p.ID)
+		}
+	}
+}
+
+// Code a lesson shows must fit an 80-column terminal without wrapping:
+// glamour indents code blocks, so lines stay within 72 columns, tabs
+// counted as 4 (gobyexample keeps 68).
+func TestLessonCodeFitsTheScreen(t *testing.T) {
+	all, _ := lessons.All()
+	for _, l := range all {
+		md, err := l.Markdown(patterns.Source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inCode := false
+		for n, line := range strings.Split(md, "\n") {
+			if strings.HasPrefix(line, "```") {
+				inCode = !inCode
+				continue
+			}
+			if w := lipgloss.Width(strings.ReplaceAll(line, "\t", "    ")); inCode && w > 72 {
+				t.Errorf("lesson %s, line %d of its markdown: code %d columns wide (at most 72): %q", l.ID, n+1, w, line)
+			}
+		}
+	}
+}
+
+// A question's run must be a valid command: a pattern, then flags it knows.
+func TestQuizRunsAreValidCommands(t *testing.T) {
+	all, _ := lessons.All()
+	for _, l := range all {
+		for i, q := range l.Quiz {
+			if q.Run == "" {
+				continue
+			}
+			args := strings.Fields(q.Run)
+			p := patterns.Lookup(args[0])
+			if p == nil {
+				t.Errorf("lesson %s question %d: unknown pattern in %q", l.ID, i+1, q.Run)
+				continue
+			}
+			variant, given := "", map[string]string{}
+			for k := 1; k < len(args); k += 2 {
+				if k+1 >= len(args) || !strings.HasPrefix(args[k], "--") {
+					t.Errorf("lesson %s question %d: %q is not --flag value pairs", l.ID, i+1, q.Run)
+					break
+				}
+				name := strings.TrimPrefix(args[k], "--")
+				switch name {
+				case "variant":
+					variant = args[k+1]
+				case "speed":
+				default:
+					given[name] = args[k+1]
+				}
+			}
+			if _, err := p.Configure(variant, 1, given); err != nil {
+				t.Errorf("lesson %s question %d: %q: %v", l.ID, i+1, q.Run, err)
+			}
+		}
+	}
+}
+
+// Every lesson renders at narrow, usual and wide widths with no line wider
+// than the width, no tab, and no escape code in the notty style.
+func TestEveryLessonRendersWithinItsWidth(t *testing.T) {
+	all, _ := lessons.All()
+	for _, l := range all {
+		md, err := l.Markdown(patterns.Source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []int{40, 80, 120} {
+			for _, style := range []string{"notty", "dark"} {
+				out, err := render.Markdown([]byte(md), style, w)
+				if err != nil {
+					t.Fatalf("lesson %s at %d in %s: %v", l.ID, w, style, err)
+				}
+				if style == "notty" && strings.Contains(out, "\x1b") {
+					t.Errorf("lesson %s at %d in notty: escape codes in the output", l.ID, w)
+				}
+				for n, line := range strings.Split(out, "\n") {
+					if strings.Contains(line, "\t") {
+						t.Errorf("lesson %s at %d in %s: line %d has a tab", l.ID, w, style, n+1)
+					}
+					if lw := lipgloss.Width(ansi.Strip(line)); lw > w {
+						t.Errorf("lesson %s at %d in %s: line %d is %d wide: %q", l.ID, w, style, n+1, lw, ansi.Strip(line))
+					}
+				}
+			}
+		}
+	}
+}
