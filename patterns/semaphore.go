@@ -52,9 +52,10 @@ func runSemaphore(ctx context.Context, rec *trace.Recorder, cfg Config) error {
 }
 
 // region limit
-// limitConcurrency runs tasks with at most limit of them working at once.
-// The loop takes a permit before each go statement, so no more than limit
-// goroutines exist at a time; each gives its permit back when it ends.
+// limitConcurrency runs tasks with at most limit of them working at
+// once. The loop takes a permit before each go statement, so no more
+// than limit goroutines exist at a time; each gives its permit back
+// when it ends.
 func limitConcurrency(ctx context.Context, rec *trace.Recorder,
 	limit, tasks int, work time.Duration) error {
 	main := rec.Task("main", 0)
