@@ -21,10 +21,10 @@ var Semaphore = &Pattern{
 	Title:   "Limiting concurrency with a semaphore",
 	Summary: "10 one-second tasks, at most 3 at a time: ⌈10/3⌉ = 4 waves, 4s",
 	Constructs: []Construct{
-		{"semaphore.NewWeighted(limit) (golang.org/x/sync)", "Arc::new(Semaphore::new(limit))"},
+		{"semaphore.NewWeighted(n)", "Arc::new(Semaphore::new(n))"},
 		{"sem.Acquire(ctx, 1) before go", "sem.clone().acquire_owned().await"},
-		{"defer sem.Release(1) in the goroutine", "the permit moved into the task, dropped when it ends"},
-		{"sync.WaitGroup", "awaiting every JoinHandle"},
+		{"defer sem.Release(1)", "the permit, dropped when the task ends"},
+		{"sync.WaitGroup", "awaiting each JoinHandle"},
 	},
 	Params: []Param{
 		Int("limit", "tasks that may hold a permit at once", 3, 1, 10_000),

@@ -57,7 +57,8 @@ func EventLines(l *trace.Log, o LogOptions, events []int) string {
 }
 
 // Shown reports, for each event of l, whether the event log prints it: a
-// wait that its task's next event ends at the same instant is folded away.
+// wait that its task's next event ends at once (within trace.Negligible) is
+// folded away.
 func Shown(l *trace.Log) []bool {
 	shown := make([]bool, len(l.Events))
 	next := make(map[int32]int) // per task, the index of its following event
@@ -67,7 +68,7 @@ func Shown(l *trace.Log) []bool {
 		if e.Kind == trace.Wait {
 			if j, ok := next[e.Task]; ok {
 				n := l.Events[j]
-				if n.At == e.At && (n.Kind == trace.Acquire || n.Kind == trace.Resume) {
+				if n.At-e.At < trace.Negligible && (n.Kind == trace.Acquire || n.Kind == trace.Resume) {
 					shown[i] = false
 				}
 			}
@@ -162,6 +163,36 @@ func (f *lineFormat) skipped(idx []int) string {
 	var b strings.Builder
 	for _, ln := range wrap(text, f.width-4, "  ") {
 		b.WriteString("  " + faint.Render(ln) + "\n")
+	}
+	return b.String()
+}
+
+// EventLogRest prints the events of l that a log printed while the run went
+// on has not printed yet. printed holds, per task, how many of its events
+// were printed (or folded away), and lines how many lines were printed; the
+// rest keeps within o.Max by summarising its middle.
+func EventLogRest(l *trace.Log, o LogOptions, printed map[int32]int, lines int) string {
+	shown := Shown(l)
+	var rest []int
+	seen := map[int32]int{}
+	for i, e := range l.Events {
+		n := seen[e.Task]
+		seen[e.Task] = n + 1
+		if n >= printed[e.Task] && shown[i] {
+			rest = append(rest, i)
+		}
+	}
+	f := newLineFormat(l, o)
+	var b strings.Builder
+	if o.Max > 0 && lines+len(rest) > o.Max {
+		tail := max(o.Max-o.Max*2/3, 1)
+		if len(rest) > tail {
+			b.WriteString(f.skipped(rest[:len(rest)-tail]))
+			rest = rest[len(rest)-tail:]
+		}
+	}
+	for _, i := range rest {
+		b.WriteString(f.line(i))
 	}
 	return b.String()
 }

@@ -57,10 +57,11 @@ func Explanation(checks []Check, try []Try, w int) string {
 		columns := 2+cmdW+3+24 <= w
 		for _, t := range try {
 			if columns {
-				lines := wrap(t.Why, w-(2+cmdW+3), strings.Repeat(" ", 2+cmdW+3))
+				indent := strings.Repeat(" ", 2+cmdW+3)
+				lines := wrap(t.Why, w-len(indent), "")
 				b.WriteString("  " + command.Render(pad(t.Command, cmdW)) + "   " + faint.Render(lines[0]) + "\n")
 				for _, ln := range lines[1:] {
-					b.WriteString(faint.Render(ln) + "\n")
+					b.WriteString(indent + faint.Render(ln) + "\n")
 				}
 				continue
 			}
@@ -100,14 +101,14 @@ func RunHeader(h Header, w int) string {
 	if h.Variant != "" {
 		variant = h.Variant
 	}
-	settings := h.Settings + "   variant " + variant
+	parts := []string{h.Settings, "variant " + variant}
 	if h.Speed != 0 && h.Speed != 1 {
-		settings += "   speed " + formatSpeed(h.Speed)
+		parts = append(parts, "speed "+formatSpeed(h.Speed))
 	}
 	if h.Ideal > 0 {
-		settings += "   ideal " + durText(h.Ideal)
+		parts = append(parts, "ideal "+durText(h.Ideal))
 	}
-	for _, ln := range wrap(settings, w, "  ") {
+	for _, ln := range wrapParts(parts, " · ", w) {
 		b.WriteString(faint.Render(ln) + "\n")
 	}
 	if h.About != "" {
@@ -120,6 +121,30 @@ func RunHeader(h Header, w int) string {
 		b.WriteString(constructs(h.Constructs, w))
 	}
 	return b.String()
+}
+
+// wrapParts joins parts with sep, starting a new line rather than breaking
+// a part, unless the part alone is too wide.
+func wrapParts(parts []string, sep string, w int) []string {
+	var lines []string
+	line := ""
+	for _, p := range parts {
+		switch {
+		case line == "":
+			line = p
+		case width(line)+width(sep)+width(p) <= w:
+			line += sep + p
+		default:
+			lines = append(lines, line)
+			line = p
+		}
+	}
+	lines = append(lines, line)
+	var out []string
+	for _, ln := range lines {
+		out = append(out, wrap(ln, w, "  ")...)
+	}
+	return out
 }
 
 // constructs prints Go and Tokio side by side, or one under the other when

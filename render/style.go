@@ -10,8 +10,10 @@ package render
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // The palette uses the 16 ANSI colours, which every terminal theme adapts to
@@ -42,31 +44,36 @@ func pad(s string, n int) string {
 }
 
 // wrap breaks text into lines of at most limit cells at spaces; lines after
-// the first start with indent. A word longer than a line is cut.
+// the first start with indent, which counts towards the limit. A word longer
+// than a line is cut.
 func wrap(text string, limit int, indent string) []string {
-	limit = max(limit, 8)
+	limit = max(limit, 1)
+	room := max(limit-width(indent), 1) // for the text of lines after the first
 	var lines []string
 	line := ""
-	for _, word := range strings.Fields(text) {
-		prefix := ""
-		if len(lines) > 0 {
-			prefix = indent
+	avail := func() int {
+		if len(lines) == 0 {
+			return limit
 		}
+		return room
+	}
+	for _, word := range strings.Fields(text) {
 		switch {
 		case line == "":
 			line = word
-		case width(prefix)+width(line)+1+width(word) <= limit:
+		case width(line)+1+width(word) <= avail():
 			line += " " + word
+			continue
 		default:
 			lines = append(lines, line)
 			line = word
 		}
-		for len(lines) > 0 && width(indent)+width(line) > limit || len(lines) == 0 && width(line) > limit {
-			cut := limit
-			if len(lines) > 0 {
-				cut = limit - width(indent)
+		for width(line) > avail() {
+			head, tail := cutCells(line, avail())
+			if head == "" { // a character wider than the room: take it anyway
+				_, size := utf8.DecodeRuneInString(line)
+				head, tail = line[:size], line[size:]
 			}
-			head, tail := cutCells(line, max(cut, 1))
 			lines = append(lines, head)
 			line = tail
 		}
@@ -105,3 +112,13 @@ func truncate(s string, n int) string {
 	head, _ := cutCells(s, n-1)
 	return head + "…"
 }
+
+// Bold, Heading, Command and Faint style short texts the way a run's output
+// does, for commands that print lists and help.
+func Bold(s string) string    { return bold.Render(s) }
+func Heading(s string) string { return heading.Render(s) }
+func Command(s string) string { return command.Render(s) }
+func Faint(s string) string   { return faint.Render(s) }
+
+// Fit cuts styled text to n cells, ending it with … when cut.
+func Fit(s string, n int) string { return ansi.Truncate(s, n, "…") }

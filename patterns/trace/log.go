@@ -308,6 +308,10 @@ var defaultNotes = [...]string{
 	Cancel: "cancelled", Panic: "panicked",
 }
 
+// Negligible is the shortest wait worth mentioning: shorter ones are the
+// scheduler handing over at once, not waiting for something.
+const Negligible = 50 * time.Microsecond
+
 // Note returns the text of the note with the given ID.
 func (l *Log) Note(id NoteID) string {
 	if int(id) < len(l.Notes) {
@@ -332,7 +336,7 @@ func (l *Log) Text(i int) string {
 	case Panic:
 		note = "panicked: " + note + " (recovered)"
 	case Resume, Acquire:
-		if !strings.Contains(note, "{waited}") && l.Waited(i) > 0 {
+		if !strings.Contains(note, "{waited}") && l.Waited(i) >= Negligible {
 			note += " after {waited}"
 		}
 	}

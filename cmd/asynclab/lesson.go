@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/asynclab/asynclab/lessons"
+	"github.com/asynclab/asynclab/patterns"
+	"github.com/asynclab/asynclab/render"
+)
+
+type lessonOptions struct {
+	plain bool
+	style string
+}
+
+func newLessonCmd(e *env, g *globalFlags) *cobra.Command {
+	opts := &lessonOptions{}
+	cmd := &cobra.Command{
+		Use:   "lesson ID",
+		Short: "Read a lesson, rendered for the terminal",
+		Long: `Read a lesson: the idea, the Tokio version, the Go version that asynclab runs,
+what to watch for in the run, the differences between Tokio and Go that bite,
+pitfalls, and questions to answer before you run it.
+
+On a terminal the lesson is rendered with glamour in the "dark" style; piped,
+in the plain "notty" style. --style picks another (` + strings.Join(render.Styles, ", ") + `,
+or auto to ask the terminal whether its background is dark). ASYNCLAB_STYLE
+or GLAMOUR_STYLE set a default. --plain prints the markdown itself.`,
+		Example: `  asynclab lesson select
+  asynclab lesson semaphore --plain > semaphore.md
+  asynclab lesson spawn --style light --width 72`,
+		Args: lessonArgs,
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			all, _ := lessons.All()
+			return lessons.IDs(all), cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return showLesson(e, e.output(g, readingWidth), opts, args[0], cmd.Flags().Changed("style"))
+		},
+	}
+	cmd.Flags().BoolVar(&opts.plain, "plain", false, "print the lesson's markdown instead of rendering it")
+	cmd.Flags().StringVar(&opts.style, "style", "", "glamour style: "+strings.Join(render.Styles, ", ")+", or auto")
+	_ = cmd.RegisterFlagCompletionFunc("style", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return append(slices.Clone(render.Styles), "auto"), cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func lessonArgs(cmd *cobra.Command, args []string) error {
+	all, err := lessons.All()
+	if err != nil {
+		return err
+	}
+	ids := lessons.IDs(all)
+	switch {
+	case len(args) == 0:
+		return usagef("Run 'asynclab list' to see them in order.", "which lesson? one of: %s", strings.Join(ids, ", "))
+	case len(args) > 1:
+		return usagef("", "one lesson at a time, not %d: %s", len(args), strings.Join(args, " "))
+	}
+	if !slices.Contains(ids, args[0]) {
+		return usagef("Run 'asynclab list' to see every lesson.", "unknown lesson %q%s", args[0], didYouMean(args[0], ids))
+	}
+	return nil
+}
+
+func showLesson(e *env, o *output, opts *lessonOptions, id string, styleGiven bool) error {
+	l, err := lessons.Get(id)
+	if err != nil {
+		return err
+	}
+	md, err := l.Markdown(patterns.Source)
+	if err != nil {
+		return err
+	}
+	if opts.plain {
+		fmt.Fprint(o.raw, md)
+		return nil
+	}
+	style, err := lessonStyle(e, o, opts.style, styleGiven)
+	if err != nil {
+		return err
+	}
+	out, err := render.Markdown([]byte(md), style, o.width)
+	if err != nil {
+		return err
+	}
+	o.print(out)
+	return nil
+}
+
+// lessonStyle picks the glamour style: --style, then ASYNCLAB_STYLE, then
+// GLAMOUR_STYLE, then "dark" when escape codes reach a terminal and "notty"
+// otherwise. "auto" asks the terminal for its background — the only case
+// where asynclab queries the terminal, because it can take seconds when the
+// terminal does not answer.
+func lessonStyle(e *env, o *output, flag string, given bool) (string, error) {
+	style := flag
+	if !given {
+		style = e.getenv("ASYNCLAB_STYLE")
+		if style == "" {
+			style = e.getenv("GLAMOUR_STYLE")
+		}
+	}
+	if style == "" {
+		if o.tty && !o.plain() {
+			return "dark", nil
+		}
+		return "notty", nil
+	}
+	if style == "auto" {
+		in, inOK := e.in.(*os.File)
+		out, outOK := o.raw.(*os.File)
+		if !inOK || !outOK || !o.tty || o.plain() {
+			return "notty", nil
+		}
+		if lipgloss.HasDarkBackground(in, out) {
+			return "dark", nil
+		}
+		return "light", nil
+	}
+	if !slices.Contains(render.Styles, style) {
+		return "", usagef("", "--style %q: unknown style%s; valid: %s, auto", style, didYouMean(style, render.Styles), strings.Join(render.Styles, ", "))
+	}
+	return style, nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/asynclab/asynclab/lessons"
+	"github.com/asynclab/asynclab/render"
+)
+
+func newRootCmd(e *env) *cobra.Command {
+	g := &globalFlags{color: "auto"}
+	root := &cobra.Command{
+		Use:   "asynclab",
+		Short: "A terminal tutor for async and concurrency patterns, from Tokio to Go",
+		Long: `asynclab teaches async and concurrency patterns: each lesson explains a Tokio
+construct and the idiomatic Go that does the same job, and runs that Go live
+with a timeline of every goroutine — who ran, who waited for what and how
+long — then explains the run against what the pattern promises.
+
+Start with "asynclab list", read with "asynclab lesson ID", watch with
+"asynclab run ID".`,
+		Example: `  asynclab list
+  asynclab lesson select
+  asynclab run semaphore --limit 3
+  asynclab run semaphore --variant serial
+  asynclab help run`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		Args:              noArgs,
+		PersistentPreRunE: func(*cobra.Command, []string) error { return g.check() },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The interactive browser belongs here; until then, the list.
+			return listLessons(e.output(g, readingWidth))
+		},
+	}
+	root.PersistentFlags().StringVar(&g.color, "color", "auto", "when to use colour: auto, always or never")
+	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "never use colour or other escape codes (same as --color never)")
+	root.PersistentFlags().IntVar(&g.width, "width", 0, "columns to fit the output to (default: the terminal's width, else 80)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{err: err, hint: fmt.Sprintf("Run '%s --help' for usage.", c.CommandPath())}
+	})
+	root.AddCommand(newListCmd(e, g), newLessonCmd(e, g), newRunCmd(e, g), exitCodesTopic())
+	root.CompletionOptions.HiddenDefaultCmd = true
+	return root
+}
+
+// noArgs rejects arguments, suggesting the command that was likely meant.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if cmd.HasSubCommands() {
+		var names []string
+		for _, c := range cmd.Commands() {
+			if c.IsAvailableCommand() {
+				names = append(names, c.Name())
+			}
+		}
+		return usagef(fmt.Sprintf("Run '%s --help' for the commands.", cmd.CommandPath()),
+			"unknown command %q%s", args[0], didYouMean(args[0], names))
+	}
+	return usagef(fmt.Sprintf("Run '%s --help' for usage.", cmd.CommandPath()),
+		"%s takes no arguments, and got %q", cmd.CommandPath(), strings.Join(args, " "))
+}
+
+// isCobraUsageError recognises the few errors cobra makes itself that are
+// mistakes in the command line.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, prefix := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "invalid argument", "flag needs an argument", "accepts ", "requires "} {
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func newListCmd(e *env, g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the lessons by track, in the order to take them",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return listLessons(e.output(g, readingWidth))
+		},
+	}
+}
+
+func listLessons(o *output) error {
+	all, err := lessons.All()
+	if err != nil {
+		return err
+	}
+	idW := 0
+	for _, l := range all {
+		idW = max(idW, len(l.ID))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s — %d lessons\n", render.Bold("asynclab"), len(all))
+	n := 0
+	for _, t := range lessons.Tracks {
+		first := true
+		for _, l := range all {
+			if l.Track != t.ID {
+				continue
+			}
+			if first {
+				fmt.Fprintf(&b, "\n%s\n", render.Heading(t.Title))
+				first = false
+			}
+			n++
+			line := fmt.Sprintf("%2d  %s  %s", n, render.Command(pad(l.ID, idW)), l.Title)
+			b.WriteString(render.Fit(line, o.width) + "\n")
+		}
+	}
+	b.WriteString("\n" + render.Faint("Read one with 'asynclab lesson ID'; run its pattern with 'asynclab run ID'.") + "\n")
+	o.print(b.String())
+	return nil
+}
+
+func pad(s string, n int) string {
+	if len(s) < n {
+		return s + strings.Repeat(" ", n-len(s))
+	}
+	return s
+}
+
+func exitCodesTopic() *cobra.Command {
+	return &cobra.Command{
+		Use:   "exit-codes",
+		Short: "What asynclab's exit statuses mean",
+		Long: `asynclab exits with:
+
+  0    success
+  1    a failure while running (for example, the local server could not start)
+  2    a usage error: an unknown lesson, pattern, variant or parameter, or a
+       value out of range; the message names it and says what is valid
+  130  interrupted with Ctrl+C: a run prints what it recorded before exiting`,
+	}
+}
