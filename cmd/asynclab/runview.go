@@ -55,7 +55,10 @@ func runPattern(ctx context.Context, o *output, p *patterns.Pattern, cfg pattern
 	}
 	rec.Stop()
 	l := rec.Snapshot()
-	interrupted := ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, errStuck))
+	// A pattern reports an interrupted run by returning the context's error;
+	// one that treats the interrupt as its signal to finish (a graceful
+	// shutdown) returns nil and the run counts as complete.
+	interrupted := errors.Is(err, context.Canceled) || errors.Is(err, errStuck)
 	if err != nil && !interrupted {
 		err = fmt.Errorf("run %s: %w", p.ID, err)
 	}
