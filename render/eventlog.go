@@ -88,7 +88,7 @@ type lineFormat struct {
 }
 
 func newLineFormat(l *trace.Log, o LogOptions) *lineFormat {
-	f := &lineFormat{log: l, width: max(o.Width, 30)}
+	f := &lineFormat{log: l, width: max(o.Width, 10)}
 	for _, t := range l.Tasks {
 		f.nameW = max(f.nameW, width(t.Name))
 	}

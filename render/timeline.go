@@ -65,7 +65,7 @@ type timeline struct {
 }
 
 func newTimeline(l *trace.Log, o TimelineOptions) *timeline {
-	w := max(o.Width, 24)
+	w := max(o.Width, 12)
 	labelW := 4
 	for _, t := range l.Tasks {
 		labelW = max(labelW, width(t.Name))
@@ -76,14 +76,14 @@ func newTimeline(l *trace.Log, o TimelineOptions) *timeline {
 	labelW = min(labelW, max(w/5, 6)) + 1
 	summaryW := 0
 	if w >= 60 {
-		summaryW = min(30, w/4)
+		summaryW = min(30, w*3/10)
 	}
 	cells := w - labelW - summaryW
 	if summaryW > 0 {
 		cells-- // a space before the summary
 	}
 	span := max(o.Span, l.End, time.Nanosecond)
-	return &timeline{log: l, width: w, labelW: labelW, cells: max(cells, 8), summaryW: summaryW, span: span, seen: map[string]bool{}}
+	return &timeline{log: l, width: w, labelW: labelW, cells: max(cells, 4), summaryW: summaryW, span: span, seen: map[string]bool{}}
 }
 
 // cell returns the cell that holds time d.
@@ -178,12 +178,8 @@ func trimmedCells(cells []string) int {
 func taskSummary(spans []trace.Span, end trace.State, endAt time.Duration) string {
 	ran, waited := trace.Totals(spans)
 	var parts []string
-	if ran > 0 {
-		parts = append(parts, "ran "+trace.Dur(ran))
-	}
-	if waited > 0 {
-		parts = append(parts, "waited "+trace.Dur(waited))
-	}
+	// How the task ended matters most, so it comes first when the summary
+	// has to be cut.
 	switch end {
 	case trace.Cancelled:
 		parts = append(parts, "cancelled at "+trace.Dur(endAt))
@@ -193,6 +189,12 @@ func taskSummary(spans []trace.Span, end trace.State, endAt time.Duration) strin
 		parts = append(parts, "still running")
 	case trace.Waiting:
 		parts = append(parts, "still waiting")
+	}
+	if ran > 0 {
+		parts = append(parts, "ran "+trace.Dur(ran))
+	}
+	if waited > 0 {
+		parts = append(parts, "waited "+trace.Dur(waited))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -258,7 +260,7 @@ func (tl *timeline) axis(b *strings.Builder) {
 			c = tl.cells - 1
 		}
 		ruler[c] = '┼'
-		text := []rune(tickLabel(t, step))
+		text := []rune(tickLabel(t, step, tl.span))
 		at := min(c, len(labels)-len(text))
 		if at >= nextFree && at >= 0 {
 			c = at
@@ -289,26 +291,26 @@ func tickStep(span time.Duration, cells int) time.Duration {
 	return span
 }
 
-// tickLabel formats a tick time with as few digits as its step needs.
-func tickLabel(t, step time.Duration) string {
+// tickLabel formats a tick time in the unit of the whole axis — seconds
+// for a run of a second or more — with as many decimals as the step needs.
+func tickLabel(t, step, span time.Duration) string {
 	unit, suffix := time.Second, "s"
 	switch {
-	case step < time.Microsecond:
+	case span < time.Microsecond:
 		unit, suffix = time.Nanosecond, "ns"
-	case step < time.Millisecond:
+	case span < time.Millisecond:
 		unit, suffix = time.Microsecond, "µs"
-	case step < time.Second:
+	case span < time.Second:
 		unit, suffix = time.Millisecond, "ms"
 	}
 	if t == 0 {
 		return "0" + suffix
 	}
-	v := float64(t) / float64(unit)
 	decimals := 0
-	for s := float64(step) / float64(unit); s < 1 && decimals < 3; s *= 10 {
+	for s := float64(step) / float64(unit); s < 0.999 && decimals < 3; s *= 10 {
 		decimals++
 	}
-	return strconv.FormatFloat(v, 'f', decimals, 64) + suffix
+	return strconv.FormatFloat(float64(t)/float64(unit), 'f', decimals, 64) + suffix
 }
 
 func (tl *timeline) legend(b *strings.Builder) {
