@@ -34,9 +34,9 @@ func (l *Lesson) QuizMarkdown() string {
 	b.WriteString("## Predict, then run\n\n")
 	b.WriteString("Answer before you look below; `asynclab quiz " + l.ID + "` asks them one at a time and runs what settles them.\n\n")
 	for i, q := range l.Quiz {
-		fmt.Fprintf(&b, "%d. %s\n\n", i+1, strings.TrimSpace(q.Question))
+		fmt.Fprintf(&b, "**%d.** %s\n\n", i+1, strings.TrimSpace(q.Question))
 		for j, c := range q.Choices {
-			fmt.Fprintf(&b, "   %s) %s\n", Letter(j), c)
+			fmt.Fprintf(&b, "- %s) %s\n", Letter(j), c)
 		}
 		b.WriteString("\n")
 	}

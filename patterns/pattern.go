@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/asynclab/asynclab/patterns/trace"
@@ -165,15 +164,4 @@ func IDs() []string {
 		ids[i] = p.ID
 	}
 	return ids
-}
-
-// describe joins the non-empty parts with ", ".
-func describe(parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, ", ")
 }

@@ -25,5 +25,14 @@ func Markdown(src []byte, style string, width int) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("render markdown: %w", err)
 	}
+	if style == "notty" || style == "ascii" {
+		// Glamour pads every line to the width; without colour the padding
+		// is only trailing spaces in a pipe or a file.
+		lines := strings.Split(out, "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight(l, " ")
+		}
+		out = strings.Join(lines, "\n")
+	}
 	return out, nil
 }

@@ -13,15 +13,19 @@ import (
 	"syscall"
 )
 
-func main() {
+func main() { os.Exit(mainStatus()) }
+
+// mainStatus runs asynclab as a process and returns its exit status.
+func mainStatus() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	go func() {
 		// After the first interrupt, a second one kills the program at
 		// once, as people expect from Ctrl+C pressed twice.
 		<-ctx.Done()
 		stop()
 	}()
-	os.Exit(run(ctx, os.Args[1:], systemEnv()))
+	return run(ctx, os.Args[1:], systemEnv())
 }
 
 // Exit statuses, as documented in "asynclab help exit-codes".

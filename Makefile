@@ -1,0 +1,42 @@
+# asynclab: build, test, benchmark and lint. "make test" is what CI runs.
+
+GO          ?= go
+BIN         := bin/asynclab
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Packages whose tests keep golden files (each registers -update).
+GOLDEN_PKGS := ./render ./patterns ./cmd/asynclab
+
+.PHONY: build test fmt vet race bench lint install golden clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/asynclab
+
+## test: formatting, vet, then every test under the race detector
+test: fmt vet race
+
+fmt:
+	@files=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$files" ]; then echo "gofmt would change:"; echo "$$files"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+race:
+	$(GO) test -race -count=1 ./...
+
+## bench: the recorder's cost per event (see README, Performance)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./patterns/trace/
+
+lint: fmt vet
+	$(GO) run $(STATICCHECK) ./...
+
+install:
+	$(GO) install ./cmd/asynclab
+
+## golden: rewrite golden files and script expectations; review the diff
+golden:
+	$(GO) test $(GOLDEN_PKGS) -update
+
+clean:
+	rm -rf bin
