@@ -190,7 +190,8 @@ func taskSummary(spans []trace.Span, end trace.State, endAt time.Duration) strin
 	case trace.Waiting:
 		parts = append(parts, "still waiting")
 	}
-	if ran > 0 {
+	// A task that mostly waited ran for microseconds: not worth the room.
+	if ran >= time.Millisecond || ran > 0 && waited == 0 {
 		parts = append(parts, "ran "+trace.Dur(ran))
 	}
 	if waited > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -184,7 +185,7 @@ func (v *runView) drawPanel(l *trace.Log) {
 			return // no room for a panel that can be redrawn in place
 		}
 	}
-	text := render.Heading("Timeline") + faint(fmt.Sprintf(" at %s", trace.Dur(l.End))) + "\n" +
+	text := "\n" + render.Heading("Timeline") + faint(fmt.Sprintf(" at %s", trace.Dur(l.End))) + "\n" +
 		render.Timeline(l, render.TimelineOptions{Width: v.o.width, Span: max(v.ideal, l.End), MaxRows: rows})
 	v.o.print(text)
 	v.panel = strings.Count(text, "\n")
@@ -236,10 +237,16 @@ func checks(e patterns.Explanation) []render.Check {
 	return out
 }
 
+// tries turns suggestions into commands, keeping the run's speed so the
+// next run takes as long as this one did.
 func tries(e patterns.Explanation, cfg patterns.Config) []render.Try {
 	out := make([]render.Try, 0, len(e.Try))
 	for _, t := range e.Try {
-		out = append(out, render.Try{Command: "asynclab run " + t.Args, Why: t.Why})
+		cmd := "asynclab run " + t.Args
+		if cfg.Speed != 0 && cfg.Speed != 1 && !strings.Contains(t.Args, "--speed") {
+			cmd += " --speed " + strconv.FormatFloat(cfg.Speed, 'g', -1, 64)
+		}
+		out = append(out, render.Try{Command: cmd, Why: t.Why})
 	}
 	return out
 }
