@@ -55,13 +55,15 @@ type Lesson struct {
 }
 
 // Question is a predict-the-outcome question. Run, when set, is the
-// command (after "asynclab run") whose run settles it.
+// command (after "asynclab run") whose run settles it, and Check a word
+// that picks the line of that run's explanation that does ("total").
 type Question struct {
 	Question string   `yaml:"question"`
 	Choices  []string `yaml:"choices"`
 	Answer   string   `yaml:"answer"`
 	Explain  string   `yaml:"explain"`
 	Run      string   `yaml:"run"`
+	Check    string   `yaml:"check"`
 }
 
 var (
@@ -229,6 +231,8 @@ func (q Question) check() error {
 		return fmt.Errorf("the answer %q is not one of the choices %q", q.Answer, q.Choices)
 	case strings.TrimSpace(q.Explain) == "":
 		return errors.New("the explanation is empty")
+	case q.Check != "" && q.Run == "":
+		return errors.New("check names a line of a run's explanation, but the question has no run")
 	}
 	seen := map[string]bool{}
 	for _, c := range q.Choices {

@@ -32,22 +32,7 @@ type Try struct {
 func Explanation(checks []Check, try []Try, w int) string {
 	var b strings.Builder
 	b.WriteString(heading.Render("What happened") + "\n")
-	for _, c := range checks {
-		mark := passStyle.Render("✓")
-		switch c.Mark {
-		case Warn:
-			mark = warnStyle.Render("⚠")
-		case Info:
-			mark = faint.Render("·")
-		}
-		for k, ln := range wrap(c.Text, w-4, "    ") {
-			if k == 0 {
-				b.WriteString("  " + mark + " " + ln + "\n")
-			} else {
-				b.WriteString(ln + "\n")
-			}
-		}
-	}
+	b.WriteString(CheckLines(checks, w))
 	if len(try) > 0 {
 		b.WriteString("\n" + heading.Render("Try next") + "\n")
 		cmdW := 0
@@ -70,6 +55,28 @@ func Explanation(checks []Check, try []Try, w int) string {
 			}
 			for _, ln := range wrap(t.Why, w-4, "    ") {
 				b.WriteString("    " + faint.Render(strings.TrimLeft(ln, " ")) + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// CheckLines prints checks, each with its mark, wrapped to the width.
+func CheckLines(checks []Check, w int) string {
+	var b strings.Builder
+	for _, c := range checks {
+		mark := passStyle.Render("✓")
+		switch c.Mark {
+		case Warn:
+			mark = warnStyle.Render("⚠")
+		case Info:
+			mark = faint.Render("·")
+		}
+		for k, ln := range wrap(c.Text, w-2, "    ") {
+			if k == 0 {
+				b.WriteString("  " + mark + " " + ln + "\n")
+			} else {
+				b.WriteString("  " + ln + "\n")
 			}
 		}
 	}

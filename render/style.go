@@ -120,5 +120,49 @@ func Heading(s string) string { return heading.Render(s) }
 func Command(s string) string { return command.Render(s) }
 func Faint(s string) string   { return faint.Render(s) }
 
+// Success and Caution colour a verdict: right, or not quite.
+func Success(s string) string { return passStyle.Render(s) }
+func Caution(s string) string { return warnStyle.Render(s) }
+
 // Fit cuts styled text to n cells, ending it with … when cut.
 func Fit(s string, n int) string { return ansi.Truncate(s, n, "…") }
+
+// Wrap breaks plain text into lines of at most width cells; lines after the
+// first start with indent.
+func Wrap(text string, width int, indent string) string {
+	return strings.Join(wrap(text, width, indent), "\n")
+}
+
+// Inline styles the inline markdown of a short text for the terminal:
+// `code` in the command colour, **strong** in bold, the markers removed.
+func Inline(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexAny(s, "`*")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		marker := s[i : i+1]
+		if marker == "*" && strings.HasPrefix(s[i:], "**") {
+			marker = "**"
+		} else if marker == "*" {
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		end := strings.Index(s[i+len(marker):], marker)
+		if end < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		inner := s[i+len(marker) : i+len(marker)+end]
+		if marker == "`" {
+			b.WriteString(command.Render(inner))
+		} else {
+			b.WriteString(bold.Render(inner))
+		}
+		s = s[i+len(marker)+end+len(marker):]
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/colorprofile"
 	"golang.org/x/term"
@@ -24,6 +25,7 @@ type env struct {
 	// a terminal.
 	termSize func() (cols, rows int, ok bool)
 	environ  []string
+	now      func() time.Time
 }
 
 func systemEnv() *env {
@@ -39,6 +41,7 @@ func systemEnv() *env {
 			return w, h, err == nil && w > 0
 		},
 		environ: os.Environ(),
+		now:     time.Now,
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/asynclab/asynclab/lessons"
 	"github.com/asynclab/asynclab/patterns"
+	"github.com/asynclab/asynclab/progress"
 	"github.com/asynclab/asynclab/render"
 )
 
@@ -36,10 +37,7 @@ or GLAMOUR_STYLE set a default. --plain prints the markdown itself.`,
   asynclab lesson semaphore --plain > semaphore.md
   asynclab lesson spawn --style light --width 72`,
 		Args: lessonArgs,
-		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			all, _ := lessons.All()
-			return lessons.IDs(all), cobra.ShellCompDirectiveNoFileComp
-		},
+		ValidArgsFunction: completeLessons,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return showLesson(e, e.output(g, readingWidth), opts, args[0], cmd.Flags().Changed("style"))
 		},
@@ -53,21 +51,17 @@ or GLAMOUR_STYLE set a default. --plain prints the markdown itself.`,
 }
 
 func lessonArgs(cmd *cobra.Command, args []string) error {
-	all, err := lessons.All()
-	if err != nil {
-		return err
-	}
-	ids := lessons.IDs(all)
 	switch {
 	case len(args) == 0:
-		return usagef("Run 'asynclab list' to see them in order.", "which lesson? one of: %s", strings.Join(ids, ", "))
+		all, err := lessons.All()
+		if err != nil {
+			return err
+		}
+		return usagef("Run 'asynclab list' to see them in order.", "which lesson? one of: %s", strings.Join(lessons.IDs(all), ", "))
 	case len(args) > 1:
 		return usagef("", "one lesson at a time, not %d: %s", len(args), strings.Join(args, " "))
 	}
-	if !slices.Contains(ids, args[0]) {
-		return usagef("Run 'asynclab list' to see every lesson.", "unknown lesson %q%s", args[0], didYouMean(args[0], ids))
-	}
-	return nil
+	return checkLessonID(args[0])
 }
 
 func showLesson(e *env, o *output, opts *lessonOptions, id string, styleGiven bool) error {
@@ -81,6 +75,7 @@ func showLesson(e *env, o *output, opts *lessonOptions, id string, styleGiven bo
 	}
 	if opts.plain {
 		fmt.Fprint(o.raw, md)
+		e.record(progress.MarkRead(id, e.moment()))
 		return nil
 	}
 	style, err := lessonStyle(e, o, opts.style, styleGiven)
@@ -92,6 +87,7 @@ func showLesson(e *env, o *output, opts *lessonOptions, id string, styleGiven bo
 		return err
 	}
 	o.print(out)
+	e.record(progress.MarkRead(id, e.moment()))
 	return nil
 }
 

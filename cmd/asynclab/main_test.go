@@ -44,6 +44,11 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       updating(),
+		Setup: func(env *testscript.Env) error {
+			// Progress goes to the script's own directory.
+			env.Setenv("ASYNCLAB_HOME", env.WorkDir+"/state")
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"status": cmdStatus,
 		},

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/asynclab/asynclab/lessons"
+	"github.com/asynclab/asynclab/progress"
 	"github.com/asynclab/asynclab/render"
 )
 
@@ -33,7 +34,7 @@ Start with "asynclab list", read with "asynclab lesson ID", watch with
 		PersistentPreRunE: func(*cobra.Command, []string) error { return g.check() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// The interactive browser belongs here; until then, the list.
-			return listLessons(e.output(g, readingWidth))
+			return listLessons(e, e.output(g, readingWidth))
 		},
 	}
 	root.PersistentFlags().StringVar(&g.color, "color", "auto", "when to use colour: auto, always or never")
@@ -42,7 +43,8 @@ Start with "asynclab list", read with "asynclab lesson ID", watch with
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{err: err, hint: fmt.Sprintf("Run '%s --help' for usage.", c.CommandPath())}
 	})
-	root.AddCommand(newListCmd(e, g), newLessonCmd(e, g), newRunCmd(e, g), exitCodesTopic())
+	root.AddCommand(newListCmd(e, g), newLessonCmd(e, g), newRunCmd(e, g), newQuizCmd(e, g),
+		newNextCmd(e, g), newProgressCmd(e, g), newResetCmd(e, g), exitCodesTopic())
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
@@ -84,22 +86,26 @@ func newListCmd(e *env, g *globalFlags) *cobra.Command {
 		Short: "List the lessons by track, in the order to take them",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return listLessons(e.output(g, readingWidth))
+			return listLessons(e, e.output(g, readingWidth))
 		},
 	}
 }
 
-func listLessons(o *output) error {
+func listLessons(e *env, o *output) error {
 	all, err := lessons.All()
 	if err != nil {
 		return err
 	}
-	idW := 0
+	p := e.loadProgress()
+	idW, done := 0, 0
 	for _, l := range all {
 		idW = max(idW, len(l.ID))
+		if p.State(l.ID, len(l.Quiz) > 0) == progress.Done {
+			done++
+		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s — %d lessons\n", render.Bold("asynclab"), len(all))
+	fmt.Fprintf(&b, "%s — %s, %d done\n", render.Bold("asynclab"), plural(len(all), "lesson"), done)
 	n := 0
 	for _, t := range lessons.Tracks {
 		first := true
@@ -112,11 +118,12 @@ func listLessons(o *output) error {
 				first = false
 			}
 			n++
-			line := fmt.Sprintf("%2d  %s  %s", n, render.Command(pad(l.ID, idW)), l.Title)
+			mark := marks[p.State(l.ID, len(l.Quiz) > 0)]
+			line := fmt.Sprintf("%s %2d  %s  %s", mark, n, render.Command(pad(l.ID, idW)), l.Title)
 			b.WriteString(render.Fit(line, o.width) + "\n")
 		}
 	}
-	b.WriteString("\n" + render.Faint("Read one with 'asynclab lesson ID'; run its pattern with 'asynclab run ID'.") + "\n")
+	b.WriteString("\n" + render.Faint(render.Wrap("✓ done  ◐ started  · not started. Read a lesson with 'asynclab lesson ID' and run its pattern with 'asynclab run ID'; 'asynclab next' picks up where you stopped.", o.width, "")) + "\n")
 	o.print(b.String())
 	return nil
 }
@@ -140,4 +147,12 @@ func exitCodesTopic() *cobra.Command {
        value out of range; the message names it and says what is valid
   130  interrupted with Ctrl+C: a run prints what it recorded before exiting`,
 	}
+}
+
+// plural writes a count and a noun: "1 lesson", "19 lessons".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/asynclab/asynclab/patterns"
+	"github.com/asynclab/asynclab/progress"
 )
 
 // runOptions are the flags of "asynclab run PATTERN".
@@ -73,7 +74,13 @@ func newPatternCmd(e *env, g *globalFlags, p *patterns.Pattern) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runPattern(cmd.Context(), e.output(g, timelineWidth), p, cfg, events)
+			err = runPattern(cmd.Context(), e.output(g, timelineWidth), p, cfg, events)
+			if err == nil {
+				if l := lessonFor(p.ID); l != nil {
+					e.record(progress.MarkRan(l.ID, cfg.Variant, e.moment()))
+				}
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()

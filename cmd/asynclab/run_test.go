@@ -13,16 +13,18 @@ import (
 	"time"
 )
 
-// testEnv is an environment with no terminal: output goes to buffers.
-func testEnv() (*env, *bytes.Buffer, *bytes.Buffer) {
+// testEnv is an environment with no terminal: output goes to buffers and
+// progress to a temporary directory.
+func testEnv(t *testing.T) (*env, *bytes.Buffer, *bytes.Buffer) {
 	var out, errOut bytes.Buffer
-	return &env{in: strings.NewReader(""), out: &out, errOut: &errOut}, &out, &errOut
+	e := &env{in: strings.NewReader(""), out: &out, errOut: &errOut, environ: []string{"ASYNCLAB_HOME=" + t.TempDir()}}
+	return e, &out, &errOut
 }
 
 func TestRunInterruptedPrintsWhatItRecorded(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	e, out, _ := testEnv()
+	e, out, _ := testEnv(t)
 	time.AfterFunc(100*time.Millisecond, cancel)
 	code := run(ctx, []string{"run", "semaphore", "--speed", "4"}, e)
 	if code != exitInterrupted {
@@ -46,7 +48,7 @@ func TestExitStatuses(t *testing.T) {
 		{[]string{"run", "semaphore", "--limit", "-1"}, exitUsage},
 		{[]string{"--bogus"}, exitUsage},
 	} {
-		e, _, errOut := testEnv()
+		e, _, errOut := testEnv(t)
 		if got := run(context.Background(), tt.args, e); got != tt.want {
 			t.Errorf("asynclab %s: exit status %d; want %d (stderr %q)", strings.Join(tt.args, " "), got, tt.want, errOut)
 		}

@@ -250,3 +250,24 @@ func tries(e patterns.Explanation, cfg patterns.Config) []render.Try {
 	}
 	return out
 }
+
+// runQuietly runs a pattern without printing anything and returns its log
+// and explanation; interrupted is true when ctx ended the run.
+func runQuietly(ctx context.Context, p *patterns.Pattern, cfg patterns.Config) (*trace.Log, patterns.Explanation, bool, error) {
+	rec := trace.NewRecorder()
+	done := make(chan error, 1)
+	go func() {
+		err := p.Run(ctx, rec, cfg)
+		rec.Stop()
+		done <- err
+	}()
+	err := wait(ctx, done)
+	rec.Stop()
+	l := rec.Snapshot()
+	interrupted := errors.Is(err, context.Canceled) || errors.Is(err, errStuck)
+	if interrupted {
+		err = nil
+	}
+	exp := p.Explain(&patterns.Run{Pattern: p, Config: cfg, Log: l, Interrupted: interrupted})
+	return l, exp, interrupted, err
+}
