@@ -36,7 +36,7 @@ or GLAMOUR_STYLE set a default. --plain prints the markdown itself.`,
 		Example: `  asynclab lesson select
   asynclab lesson semaphore --plain > semaphore.md
   asynclab lesson spawn --style light --width 72`,
-		Args: lessonArgs,
+		Args:              lessonArgs,
 		ValidArgsFunction: completeLessons,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return showLesson(e, e.output(g, readingWidth), opts, args[0], cmd.Flags().Changed("style"))
