@@ -151,13 +151,14 @@ func settleByRun(ctx context.Context, o *output, q lessons.Question, said string
 		about = " (about " + trace.Dur(p.Ideal(cfg)) + ")"
 	}
 	o.print(render.Faint(fmt.Sprintf("Settling it: %s%s…", cmd, about)) + "\n")
-	_, exp, interrupted, err := runQuietly(ctx, p, cfg)
+	result, err := runQuietly(ctx, p, cfg)
 	switch {
-	case interrupted:
-		return errInterrupted
 	case err != nil:
 		return err
+	case result.Interrupted:
+		return errInterrupted
 	}
+	exp := result.Explain()
 	var lines []render.Check
 	for _, c := range checks(exp) {
 		if q.Check == "" || strings.Contains(strings.ToLower(c.Text), strings.ToLower(q.Check)) {

@@ -39,58 +39,55 @@ func runPattern(ctx context.Context, o *output, p *patterns.Pattern, cfg pattern
 		Speed: cfg.Speed, Ideal: ideal, Constructs: constructPairs(p),
 	}, o.width) + "\n")
 
-	rec := trace.NewRecorder()
-	done := make(chan error, 1)
-	go func() {
-		err := p.Run(ctx, rec, cfg)
-		rec.Stop()
-		done <- err
-	}()
-
-	v := &runView{o: o, rec: rec, ideal: ideal, maxEvents: maxEvents, printed: map[int32]int{}}
+	run := patterns.Start(ctx, p, cfg)
+	v := &runView{o: o, rec: run.Recorder, ideal: ideal, maxEvents: maxEvents, printed: map[int32]int{}}
 	var err error
 	if o.tty {
-		err = v.follow(ctx, done, !o.plain())
+		err = v.follow(ctx, run.Done(), !o.plain())
 	} else {
-		err = wait(ctx, done)
+		err = wait(ctx, run.Done())
 	}
-	rec.Stop()
-	l := rec.Snapshot()
-	// A pattern reports an interrupted run by returning the context's error;
-	// one that treats the interrupt as its signal to finish (a graceful
-	// shutdown) returns nil and the run counts as complete.
-	interrupted := errors.Is(err, context.Canceled) || errors.Is(err, errStuck)
-	if err != nil && !interrupted {
+	stuck := errors.Is(err, errStuck)
+	if stuck {
+		run.Recorder.Stop()
+	}
+	result, err := resultOf(run, stuck)
+	if err != nil {
 		err = fmt.Errorf("run %s: %w", p.ID, err)
 	}
-	if err != nil && errors.Is(err, context.Canceled) {
-		err = nil
-	}
-	v.finish(l)
-	exp := p.Explain(&patterns.Run{Pattern: p, Config: cfg, Log: l, Interrupted: interrupted})
+	v.finish(result.Log)
+	exp := result.Explain()
 	o.print("\n" + render.Explanation(checks(exp), tries(exp, cfg), o.width))
 	switch {
-	case errors.Is(err, errStuck):
+	case stuck:
 		return fmt.Errorf("%s did not stop within %s of the interrupt", p.ID, stopGrace)
-	case interrupted:
+	case result.Interrupted:
 		return errInterrupted
 	}
 	return err
+}
+
+// resultOf returns a run's result; a stuck run is taken as it stands.
+func resultOf(run *patterns.Running, stuck bool) (*patterns.Run, error) {
+	if stuck {
+		return &patterns.Run{Pattern: run.Pattern, Config: run.Config, Log: run.Recorder.Snapshot(), Interrupted: true}, nil
+	}
+	return run.Result()
 }
 
 // errStuck is what wait returns when a run did not end after an interrupt.
 var errStuck = errors.New("the run did not stop")
 
 // wait waits for the run to end; once ctx is done it waits stopGrace more.
-func wait(ctx context.Context, done <-chan error) error {
+func wait(ctx context.Context, done <-chan struct{}) error {
 	select {
-	case err := <-done:
-		return err
+	case <-done:
+		return nil
 	case <-ctx.Done():
 	}
 	select {
-	case err := <-done:
-		return err
+	case <-done:
+		return nil
 	case <-time.After(stopGrace):
 		return errStuck
 	}
@@ -111,7 +108,7 @@ type runView struct {
 
 // follow streams the event log while the run goes on and, when redraw is
 // true, keeps a live timeline under it.
-func (v *runView) follow(ctx context.Context, done <-chan error, redraw bool) error {
+func (v *runView) follow(ctx context.Context, done <-chan struct{}, redraw bool) error {
 	ticker := time.NewTicker(refresh)
 	defer ticker.Stop()
 	if redraw {
@@ -121,9 +118,9 @@ func (v *runView) follow(ctx context.Context, done <-chan error, redraw bool) er
 	var interrupted <-chan time.Time
 	for {
 		select {
-		case err := <-done:
+		case <-done:
 			v.clearPanel()
-			return err
+			return nil
 		case <-ctx.Done():
 			if interrupted == nil {
 				interrupted = time.After(stopGrace)
@@ -251,23 +248,10 @@ func tries(e patterns.Explanation, cfg patterns.Config) []render.Try {
 	return out
 }
 
-// runQuietly runs a pattern without printing anything and returns its log
-// and explanation; interrupted is true when ctx ended the run.
-func runQuietly(ctx context.Context, p *patterns.Pattern, cfg patterns.Config) (*trace.Log, patterns.Explanation, bool, error) {
-	rec := trace.NewRecorder()
-	done := make(chan error, 1)
-	go func() {
-		err := p.Run(ctx, rec, cfg)
-		rec.Stop()
-		done <- err
-	}()
-	err := wait(ctx, done)
-	rec.Stop()
-	l := rec.Snapshot()
-	interrupted := errors.Is(err, context.Canceled) || errors.Is(err, errStuck)
-	if interrupted {
-		err = nil
-	}
-	exp := p.Explain(&patterns.Run{Pattern: p, Config: cfg, Log: l, Interrupted: interrupted})
-	return l, exp, interrupted, err
+// runQuietly runs a pattern without printing anything and returns the
+// finished run; interrupted is true when ctx ended it.
+func runQuietly(ctx context.Context, p *patterns.Pattern, cfg patterns.Config) (*patterns.Run, error) {
+	run := patterns.Start(ctx, p, cfg)
+	stuck := errors.Is(wait(ctx, run.Done()), errStuck)
+	return resultOf(run, stuck)
 }
