@@ -5,7 +5,6 @@ package patterns
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -58,62 +57,21 @@ type Run struct {
 	Interrupted bool
 }
 
-// Status is how a check came out.
-type Status uint8
+// The explanation of a run is data about its trace; these names keep the
+// patterns' code short.
+type (
+	Status      = trace.Status
+	Check       = trace.Check
+	Suggestion  = trace.Suggestion
+	Explanation = trace.Explanation
+)
 
 // The statuses of a check.
 const (
-	Pass Status = iota // what the pattern promises held
-	Warn               // something went differently than the pattern promises, or a pitfall showed
-	Info               // an observation
+	Pass = trace.Pass
+	Warn = trace.Warn
+	Info = trace.Info
 )
-
-// Check is one observation about a run, with its numbers.
-type Check struct {
-	Status Status
-	Text   string
-}
-
-// Suggestion is a command worth running next, and why.
-type Suggestion struct {
-	Args string // the arguments after "asynclab run"
-	Why  string
-}
-
-// Explanation is what the end of a run says.
-type Explanation struct {
-	Checks []Check
-	Try    []Suggestion
-}
-
-// Passf adds a passing check.
-func (e *Explanation) Passf(format string, args ...any) {
-	e.Checks = append(e.Checks, Check{Pass, fmt.Sprintf(format, args...)})
-}
-
-// Warnf adds a warning.
-func (e *Explanation) Warnf(format string, args ...any) {
-	e.Checks = append(e.Checks, Check{Warn, fmt.Sprintf(format, args...)})
-}
-
-// Infof adds an observation.
-func (e *Explanation) Infof(format string, args ...any) {
-	e.Checks = append(e.Checks, Check{Info, fmt.Sprintf(format, args...)})
-}
-
-// Checkf adds a check that passes when ok and warns otherwise.
-func (e *Explanation) Checkf(ok bool, format string, args ...any) {
-	s := Warn
-	if ok {
-		s = Pass
-	}
-	e.Checks = append(e.Checks, Check{s, fmt.Sprintf(format, args...)})
-}
-
-// Suggest adds a command to try next.
-func (e *Explanation) Suggest(args, why string) {
-	e.Try = append(e.Try, Suggestion{args, why})
-}
 
 // Variant returns the variant with the given name, or nil.
 func (p *Pattern) Variant(name string) *Variant {

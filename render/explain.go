@@ -3,23 +3,9 @@ package render
 import (
 	"strings"
 	"time"
+
+	"github.com/asynclab/asynclab/patterns/trace"
 )
-
-// Mark is how a check came out.
-type Mark uint8
-
-// The marks of a check.
-const (
-	Pass Mark = iota // ✓ the pattern kept its promise
-	Warn             // ⚠ it did not, or a pitfall showed
-	Info             // · an observation
-)
-
-// Check is one line of an explanation.
-type Check struct {
-	Mark Mark
-	Text string
-}
 
 // Try is a command worth running next.
 type Try struct {
@@ -29,7 +15,7 @@ type Try struct {
 
 // Explanation prints the checks of a run, each with its mark, then the
 // commands to try next.
-func Explanation(checks []Check, try []Try, w int) string {
+func Explanation(checks []trace.Check, try []Try, w int) string {
 	var b strings.Builder
 	b.WriteString(heading.Render("What happened") + "\n")
 	b.WriteString(CheckLines(checks, w))
@@ -61,22 +47,23 @@ func Explanation(checks []Check, try []Try, w int) string {
 	return b.String()
 }
 
-// CheckLines prints checks, each with its mark, wrapped to the width.
-func CheckLines(checks []Check, w int) string {
+// CheckLines prints checks, each with its mark — ✓ passed, ⚠ warned,
+// · observed — wrapped to the width.
+func CheckLines(checks []trace.Check, w int) string {
 	var b strings.Builder
 	for _, c := range checks {
 		mark := passStyle.Render("✓")
-		switch c.Mark {
-		case Warn:
+		switch c.Status {
+		case trace.Warn:
 			mark = warnStyle.Render("⚠")
-		case Info:
+		case trace.Info:
 			mark = faint.Render("·")
 		}
-		for k, ln := range wrap(c.Text, w-2, "    ") {
+		for k, ln := range wrap(c.Text, w-4, "") {
 			if k == 0 {
 				b.WriteString("  " + mark + " " + ln + "\n")
 			} else {
-				b.WriteString("  " + ln + "\n")
+				b.WriteString("    " + ln + "\n")
 			}
 		}
 	}

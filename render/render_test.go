@@ -95,10 +95,10 @@ func TestEventLogSummarisesLongLogs(t *testing.T) {
 }
 
 func TestExplanation(t *testing.T) {
-	checks := []Check{
-		{Pass, "never more than 2 permits held at once (max 2)"},
-		{Warn, "total 10.00s against an ideal of 4.00s: each task was awaited inside the loop before the next could start"},
-		{Info, "an observation"},
+	checks := []trace.Check{
+		{Status: trace.Pass, Text: "never more than 2 permits held at once (max 2)"},
+		{Status: trace.Warn, Text: "total 10.00s against an ideal of 4.00s: each task was awaited inside the loop before the next could start"},
+		{Status: trace.Info, Text: "an observation"},
 	}
 	try := []Try{{"asynclab run semaphore --variant serial", "the seed's version"}, {"asynclab run semaphore --limit 5", "predict the total first"}}
 	golden.RequireEqual(t, plain(Explanation(checks, try, 60)))
@@ -117,7 +117,7 @@ func TestRunHeader(t *testing.T) {
 // Whatever the width, no line of any output is wider than it.
 func TestOutputsFitTheWidth(t *testing.T) {
 	l := semaphoreLog()
-	checks := []Check{{Warn, strings.Repeat("a long observation with many words ", 5)}}
+	checks := []trace.Check{{Status: trace.Warn, Text: strings.Repeat("a long observation with many words ", 5)}}
 	try := []Try{{"asynclab run semaphore --variant serial --limit 10", "a reason that is long enough to wrap at narrow widths"}}
 	h := Header{Pattern: "semaphore", Title: "A title", Summary: strings.Repeat("summary ", 12), Settings: "--limit 3 --tasks 10 --work 1s", Constructs: [][2]string{{"semaphore.NewWeighted(n)", "Arc::new(Semaphore::new(n))"}}}
 	for _, w := range []int{20, 24, 40, 80, 200} {

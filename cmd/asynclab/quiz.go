@@ -159,14 +159,14 @@ func settleByRun(ctx context.Context, o *output, q lessons.Question, said string
 		return errInterrupted
 	}
 	exp := result.Explain()
-	var lines []render.Check
-	for _, c := range checks(exp) {
+	var lines []trace.Check
+	for _, c := range exp.Checks {
 		if q.Check == "" || strings.Contains(strings.ToLower(c.Text), strings.ToLower(q.Check)) {
 			lines = append(lines, c)
 		}
 	}
 	if len(lines) == 0 {
-		lines = checks(exp)
+		lines = exp.Checks
 	}
 	o.print(fmt.Sprintf("You said %s; the run says:\n", render.Bold(said)))
 	o.print(render.CheckLines(lines, o.width))

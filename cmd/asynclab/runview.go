@@ -57,7 +57,7 @@ func runPattern(ctx context.Context, o *output, p *patterns.Pattern, cfg pattern
 	}
 	v.finish(result.Log)
 	exp := result.Explain()
-	o.print("\n" + render.Explanation(checks(exp), tries(exp, cfg), o.width))
+	o.print("\n" + render.Explanation(exp.Checks, tries(exp, cfg), o.width))
 	switch {
 	case stuck:
 		return fmt.Errorf("%s did not stop within %s of the interrupt", p.ID, stopGrace)
@@ -217,21 +217,6 @@ func constructPairs(p *patterns.Pattern) [][2]string {
 		pairs[i] = [2]string{c.Go, c.Tokio}
 	}
 	return pairs
-}
-
-func checks(e patterns.Explanation) []render.Check {
-	out := make([]render.Check, len(e.Checks))
-	for i, c := range e.Checks {
-		mark := render.Pass
-		switch c.Status {
-		case patterns.Warn:
-			mark = render.Warn
-		case patterns.Info:
-			mark = render.Info
-		}
-		out[i] = render.Check{Mark: mark, Text: c.Text}
-	}
-	return out
 }
 
 // tries turns suggestions into commands, keeping the run's speed so the
