@@ -85,28 +85,7 @@ func TestQuizRunsAreValidCommands(t *testing.T) {
 			if q.Run == "" {
 				continue
 			}
-			args := strings.Fields(q.Run)
-			p := patterns.Lookup(args[0])
-			if p == nil {
-				t.Errorf("lesson %s question %d: unknown pattern in %q", l.ID, i+1, q.Run)
-				continue
-			}
-			variant, given := "", map[string]string{}
-			for k := 1; k < len(args); k += 2 {
-				if k+1 >= len(args) || !strings.HasPrefix(args[k], "--") {
-					t.Errorf("lesson %s question %d: %q is not --flag value pairs", l.ID, i+1, q.Run)
-					break
-				}
-				name := strings.TrimPrefix(args[k], "--")
-				switch name {
-				case "variant":
-					variant = args[k+1]
-				case "speed":
-				default:
-					given[name] = args[k+1]
-				}
-			}
-			if _, err := p.Configure(variant, 1, given); err != nil {
+			if _, _, err := patterns.ParseRunLine(q.Run, 1); err != nil {
 				t.Errorf("lesson %s question %d: %q: %v", l.ID, i+1, q.Run, err)
 			}
 		}

@@ -1,6 +1,7 @@
 package patterns
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -231,3 +232,39 @@ func (c Config) Describe(p *Pattern) string {
 
 // dur formats a duration for a check's text.
 func dur(d time.Duration) string { return trace.Dur(d) }
+
+// ParseRunLine reads a run written as on the command line after "asynclab
+// run" — "PATTERN [--variant V] [--speed N] [--NAME VALUE]..." — as a
+// lesson's question gives it, and returns the pattern and its Config. The
+// speed given multiplies the line's own.
+func ParseRunLine(line string, speed float64) (*Pattern, Config, error) {
+	args := strings.Fields(line)
+	if len(args) == 0 {
+		return nil, Config{}, errors.New("no pattern")
+	}
+	p := Lookup(args[0])
+	if p == nil {
+		return nil, Config{}, &UnknownError{What: "pattern", Name: args[0], Valid: IDs()}
+	}
+	variant, given := "", map[string]string{}
+	for i := 1; i < len(args); i += 2 {
+		name, ok := strings.CutPrefix(args[i], "--")
+		if !ok || i+1 >= len(args) {
+			return nil, Config{}, fmt.Errorf("%q is not a --flag value pair", strings.Join(args[i:], " "))
+		}
+		switch name {
+		case "variant":
+			variant = args[i+1]
+		case "speed":
+			s, err := ParseSpeed(args[i+1])
+			if err != nil {
+				return nil, Config{}, err
+			}
+			speed *= s
+		default:
+			given[name] = args[i+1]
+		}
+	}
+	cfg, err := p.Configure(variant, min(speed, MaxSpeed), given)
+	return p, cfg, err
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -138,7 +137,7 @@ func pickChoice(text string, choices []string) (string, bool) {
 // settleByRun runs the pattern that settles a question and shows the lines
 // of its explanation that answer it.
 func settleByRun(ctx context.Context, o *output, q lessons.Question, said string, speed float64) error {
-	p, cfg, err := parseRunLine(q.Run, speed)
+	p, cfg, err := patterns.ParseRunLine(q.Run, speed)
 	if err != nil {
 		return fmt.Errorf("the question's run %q: %w", q.Run, err)
 	}
@@ -171,38 +170,4 @@ func settleByRun(ctx context.Context, o *output, q lessons.Question, said string
 	o.print(fmt.Sprintf("You said %s; the run says:\n", render.Bold(said)))
 	o.print(render.CheckLines(lines, o.width))
 	return nil
-}
-
-// parseRunLine reads "PATTERN [--variant V] [--NAME VALUE]..." as a
-// question's run gives it.
-func parseRunLine(line string, speed float64) (*patterns.Pattern, patterns.Config, error) {
-	args := strings.Fields(line)
-	if len(args) == 0 {
-		return nil, patterns.Config{}, errors.New("no pattern")
-	}
-	p := patterns.Lookup(args[0])
-	if p == nil {
-		return nil, patterns.Config{}, fmt.Errorf("unknown pattern %q", args[0])
-	}
-	variant, given := "", map[string]string{}
-	for i := 1; i < len(args); i += 2 {
-		name, ok := strings.CutPrefix(args[i], "--")
-		if !ok || i+1 >= len(args) {
-			return nil, patterns.Config{}, fmt.Errorf("%q is not a --flag value pair", strings.Join(args[i:], " "))
-		}
-		switch name {
-		case "variant":
-			variant = args[i+1]
-		case "speed":
-			s, err := patterns.ParseSpeed(args[i+1])
-			if err != nil {
-				return nil, patterns.Config{}, err
-			}
-			speed *= s
-		default:
-			given[name] = args[i+1]
-		}
-	}
-	cfg, err := p.Configure(variant, min(speed, patterns.MaxSpeed), given)
-	return p, cfg, err
 }
