@@ -193,6 +193,9 @@ run and its questions answered — say what is left in it, and show it.`,
 				o.print(why + "\n")
 				return nil
 			}
+			if e.interactive() {
+				return browse(cmd.Context(), e, g, id)
+			}
 			o.print(render.Bold("Next: "+id) + " — " + why + "\n\n")
 			return showLesson(e, o, &lessonOptions{}, id, false)
 		},

@@ -21,8 +21,9 @@ construct and the idiomatic Go that does the same job, and runs that Go live
 with a timeline of every goroutine — who ran, who waited for what and how
 long — then explains the run against what the pattern promises.
 
-Start with "asynclab list", read with "asynclab lesson ID", watch with
-"asynclab run ID".`,
+On a terminal, "asynclab" alone opens the browser: pick a lesson, read it,
+run its pattern (r), pick a variant (v), answer its questions (q). Piped, it
+prints the lesson list. Every step also has its command below.`,
 		Example: `  asynclab list
   asynclab lesson select
   asynclab run semaphore --limit 3
@@ -33,7 +34,9 @@ Start with "asynclab list", read with "asynclab lesson ID", watch with
 		Args:              noArgs,
 		PersistentPreRunE: func(*cobra.Command, []string) error { return g.check() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			// The interactive browser belongs here; until then, the list.
+			if e.interactive() {
+				return browse(cmd.Context(), e, g, "")
+			}
 			return listLessons(e, e.output(g, readingWidth))
 		},
 	}

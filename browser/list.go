@@ -1,0 +1,121 @@
+package browser
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+
+	"github.com/asynclab/asynclab/lessons"
+	"github.com/asynclab/asynclab/progress"
+)
+
+var marks = map[progress.State]string{progress.NotStarted: "·", progress.Started: "◐", progress.Done: "✓"}
+
+// visible returns the indexes of the lessons the filter lets through.
+func (m *Model) visible() []int {
+	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	var out []int
+	for i, l := range m.lessons {
+		if q == "" || strings.Contains(strings.ToLower(l.ID+" "+l.Title+" "+l.Track), q) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (m *Model) updateList(msg tea.Msg) (tea.Model, tea.Cmd) {
+	vis := m.visible()
+	if m.filtering {
+		if k, ok := msg.(tea.KeyPressMsg); ok {
+			switch {
+			case key.Matches(k, m.keys.Back):
+				m.filter.SetValue("")
+				m.filter.Blur()
+				m.filtering = false
+				m.cursor = 0
+				return m, nil
+			case key.Matches(k, m.keys.Open):
+				m.filter.Blur()
+				m.filtering = false
+				return m, nil
+			}
+		}
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		m.cursor = min(m.cursor, max(len(m.visible())-1, 0))
+		return m, cmd
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	switch {
+	case key.Matches(k, m.keys.Up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(k, m.keys.Down):
+		m.cursor = min(m.cursor+1, max(len(vis)-1, 0))
+	case key.Matches(k, m.keys.Filter):
+		m.filtering = true
+		return m, m.filter.Focus()
+	case key.Matches(k, m.keys.Back):
+		m.filter.SetValue("")
+		m.cursor = 0
+	case key.Matches(k, m.keys.Open) && len(vis) > 0:
+		m.openLesson(vis[m.cursor])
+	case key.Matches(k, m.keys.Run) && len(vis) > 0:
+		m.current = vis[m.cursor]
+		return m, m.startRun("")
+	case key.Matches(k, m.keys.Quiz) && len(vis) > 0:
+		m.current = vis[m.cursor]
+		return m, m.startQuiz()
+	}
+	return m, nil
+}
+
+func (m *Model) viewList() string {
+	vis := m.visible()
+	var lines []string
+	if m.filtering || m.filter.Value() != "" {
+		lines = append(lines, m.filter.View())
+	}
+	done := 0
+	for _, l := range m.lessons {
+		if m.prog.State(l.ID, len(l.Quiz) > 0) == progress.Done {
+			done++
+		}
+	}
+	lines = append(lines, faintText.Render(fmt.Sprintf("%d of %d lessons done", done, len(m.lessons))))
+	cursorLine := 0
+	track := ""
+	for n, i := range vis {
+		l := m.lessons[i]
+		if l.Track != track {
+			track = l.Track
+			lines = append(lines, "", trackStyle.Render(lessons.TrackTitle(track)))
+		}
+		mark := marks[m.prog.State(l.ID, len(l.Quiz) > 0)]
+		line := fmt.Sprintf("  %s %-10s %s", mark, l.ID, l.Title)
+		if n == m.cursor {
+			line = selected.Render(fmt.Sprintf("▸ %s %-10s %s", mark, l.ID, l.Title))
+			cursorLine = len(lines)
+		}
+		lines = append(lines, truncate(line, m.width))
+	}
+	if len(vis) == 0 {
+		lines = append(lines, "", faintText.Render("no lesson matches the filter; esc clears it"))
+	}
+	if n := len(vis); n > 0 {
+		if sel := m.lessons[vis[m.cursor]]; sel.Summary != "" {
+			lines = append(lines, "", faintText.Render(truncate(sel.Summary, m.width)))
+		}
+	}
+	// Scroll so the selected lesson stays on screen.
+	room := m.contentHeight()
+	if len(lines) > room {
+		start := min(max(cursorLine-room/2, 0), len(lines)-room)
+		lines = lines[start : start+room]
+	}
+	return strings.Join(lines, "\n")
+}
