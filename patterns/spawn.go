@@ -157,7 +157,7 @@ func valueErrorOrPanic(ctx context.Context, i int,
 	case 1:
 		return 0, errQuotaExceeded
 	}
-	var cache struct{ hits map[int]int } // a bug: the map was never made
+	var cache struct{ hits map[int]int } // a bug: no make(map…)
 	cache.hits[i]++                      // panics: entry in nil map
 	return 0, nil
 }
@@ -340,7 +340,11 @@ func explainCollected(e *Explanation, r *Run, s *spawnTally) {
 		if s.panicked > 0 {
 			e.Passf("worker %d's panic was recovered inside its goroutine: the run went on until the interrupt", s.firstPanicWorker)
 		}
-		e.Suggest("spawn --speed 10", "the same run, ten times faster")
+		args := "spawn --speed 10"
+		if cfg.Variant != "" {
+			args = "spawn --variant " + cfg.Variant + " --speed 10"
+		}
+		e.Suggest(args, "the same run, ten times faster")
 		return
 	}
 	ideal := spawnIdeal(cfg)
@@ -418,23 +422,28 @@ func explainForgotten(e *Explanation, r *Run, s *spawnTally) {
 			dur(exitAt), trace.Count(int64(len(s.running))), trace.Count(int64(tasks)), workerList(s.running))
 		for k, n := range s.running {
 			if k == 2 && len(s.running) > 3 {
-				e.Infof("… and %s more, each with more work left than the one before", trace.Count(int64(len(s.running)-2)))
+				e.Infof("… and %s more", trace.Count(int64(len(s.running)-2)))
 				break
 			}
 			d := staggeredWork(work, n, tasks)
 			ran := exitAt - s.startAt[n]
-			e.Infof("worker %d was cut off %s into its %s of work: %s of it never happened", n, dur(ran), dur(d), dur(d-ran))
+			e.Infof("worker %s was cut off %s into its %s of work: %s of it never happened",
+				trace.Count(int64(n)), dur(ran), dur(d), dur(d-ran))
 		}
 	}
 	switch {
 	case len(s.running) == 0:
 	case s.done == 1:
 		n := s.finished[0]
-		e.Infof("worker %d finished before the exit: its %s of work fit in main's %s sleep",
-			n, dur(staggeredWork(work, n, tasks)), dur(exitAfter))
+		e.Infof("worker %s finished in time: its %s of work ended before main returned at %s",
+			trace.Count(int64(n)), dur(staggeredWork(work, n, tasks)), dur(exitAt))
 	case s.done > 1:
-		e.Infof("%s finished before the exit: their work fit in main's %s sleep",
-			workerList(s.finished), dur(exitAfter))
+		e.Infof("%s finished in time, before main returned at %s",
+			workerList(s.finished), dur(exitAt))
+	}
+	if loop := s.mainWait - s.mainStart; loop > exitAfter/10 && loop > time.Millisecond {
+		e.Infof("main's %s go statements took %s before its %s sleep even began, so it returned at %s",
+			trace.Count(int64(tasks)), dur(loop), dur(exitAfter), dur(exitAt))
 	}
 	e.Infof("in Go nothing tells a goroutine the program is ending: no deferred call runs and no error is returned; the timeline shows the unfinished workers still running when it ended")
 	if len(s.running) > 0 {
@@ -468,7 +477,7 @@ func valuesList(tasks int) string {
 }
 
 // workerList names workers by number: "worker 2", "workers 2 and 3",
-// "workers 2, 3, 4, …, 10".
+// "workers 2, 3, 4 and 6 more".
 func workerList(nums []int) string {
 	switch len(nums) {
 	case 0:
@@ -477,8 +486,8 @@ func workerList(nums []int) string {
 		return fmt.Sprintf("worker %d", nums[0])
 	}
 	if len(nums) > 5 {
-		return fmt.Sprintf("workers %s, %s, %s, …, %s",
-			trace.Count(int64(nums[0])), trace.Count(int64(nums[1])), trace.Count(int64(nums[2])), trace.Count(int64(nums[len(nums)-1])))
+		return fmt.Sprintf("workers %s, %s, %s and %s more",
+			trace.Count(int64(nums[0])), trace.Count(int64(nums[1])), trace.Count(int64(nums[2])), trace.Count(int64(len(nums)-3)))
 	}
 	parts := make([]string, len(nums))
 	for i, n := range nums {
