@@ -195,7 +195,7 @@ func fireAndForget(ctx context.Context, rec *trace.Recorder,
 	}
 	main.Wait("sleeping {dur} instead of waiting for the workers",
 		int(exitAfter))
-	err := sleep(ctx, exitAfter) // "give the tasks time to run"
+	err := sleep(ctx, exitAfter) // and hope that is long enough
 	if err != nil {
 		main.Cancel("cancelled while sleeping")
 	} else {
