@@ -144,7 +144,7 @@ func (r *runState) fillOutput(m *Model) {
 	b.WriteString(render.Heading("Events") + "\n")
 	b.WriteString(render.EventLog(l, render.LogOptions{Width: m.width, Max: 60}))
 	b.WriteString("\n" + render.Heading("Timeline") + "\n")
-	b.WriteString(render.Timeline(l, render.TimelineOptions{Width: m.width, Span: l.End}))
+	b.WriteString(render.Timeline(l, render.TimelineOptions{Width: m.width, Span: l.End, MaxRows: 40}))
 	b.WriteString("\n" + render.Heading("What happened") + "\n")
 	b.WriteString(render.CheckLines(exp.Checks, m.width))
 	if len(exp.Try) > 0 {

@@ -13,6 +13,10 @@ import (
 	"github.com/asynclab/asynclab/render"
 )
 
+// maxTimelineRows is the most task rows a final timeline draws; a run of
+// more tasks says how many it left out.
+const maxTimelineRows = 40
+
 // refresh is how often a live run redraws.
 const refresh = 80 * time.Millisecond
 
@@ -206,7 +210,7 @@ func (v *runView) finish(l *trace.Log) {
 		v.o.print(render.EventLogRest(l, opts, v.printed, v.lines))
 	}
 	v.o.print("\n" + render.Heading("Timeline") + "\n" +
-		render.Timeline(l, render.TimelineOptions{Width: v.o.width, Span: l.End}))
+		render.Timeline(l, render.TimelineOptions{Width: v.o.width, Span: l.End, MaxRows: maxTimelineRows}))
 }
 
 func faint(s string) string { return render.Faint(s) }
