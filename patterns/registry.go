@@ -4,5 +4,6 @@ package patterns
 var registry = []*Pattern{
 	Join,
 	Timeout,
+	Interval,
 	Semaphore,
 }
