@@ -3,5 +3,8 @@ package patterns
 // registry lists every pattern in curriculum order.
 var registry = []*Pattern{
 	Spawn,
+	Join,
+	Timeout,
+	Interval,
 	Semaphore,
 }

@@ -5,5 +5,9 @@ import "embed"
 // Source holds the pattern files, so lessons can show the code that runs.
 // Files are listed by name: a pattern *.go would take the tests too.
 //
-//go:embed semaphore.go spawn.go
+//go:embed spawn.go
+//go:embed join.go
+//go:embed timeout.go
+//go:embed interval.go
+//go:embed semaphore.go
 var Source embed.FS
