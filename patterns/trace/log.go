@@ -172,15 +172,22 @@ func (m *instantMerge) order(group []Event, waiting []bool) {
 }
 
 // priority ranks the next event of a task within an instant: lower first.
+// Tasks that were running act first, hand-overs before the rest; then the
+// tasks a hand-over woke (a receive, an acquire); then tasks cancelled at
+// this instant; then the tasks that waited for others to end, and tasks
+// started at this instant.
 func priority(e Event, waiting []bool) int {
-	p := 0
-	if waiting[e.Task] {
-		p = 2
+	switch {
+	case e.Kind == Cancel:
+		return 3
+	case !waiting[e.Task] && handsOver(e.Kind):
+		return 0
+	case !waiting[e.Task]:
+		return 1
+	case e.Kind == Recv || e.Kind == Acquire:
+		return 2
 	}
-	if !handsOver(e.Kind) {
-		p++
-	}
-	return p
+	return 4
 }
 
 func siftUp(h []int, i int, less func(a, b int) bool) {
