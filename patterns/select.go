@@ -31,7 +31,7 @@ var Select = &Pattern{
 		Duration("second", "how long task 2 works", time.Second, 0, time.Minute),
 		Duration("idle", "idle-timeout: a receiver gives up after this long without a message", time.Second, time.Millisecond, time.Minute),
 		Duration("gap", "idle-timeout: the time before each of a sender's messages", 400*time.Millisecond, time.Millisecond, time.Minute),
-		Int("rounds", "fair: selects between two channels that are both ready", 1000, 10, 100_000),
+		Int("rounds", "fair: selects between two channels that are both ready", 1000, 10, 10_000_000),
 	},
 	Variants: []Variant{
 		{"cancel-loser", "cancel the tasks' context as soon as the first result arrives: the loser stops at 1s"},
@@ -51,7 +51,7 @@ func runSelect(ctx context.Context, rec *trace.Recorder, cfg Config) error {
 	case "idle-timeout":
 		return idlePairs(ctx, rec, cfg.Duration("idle"), cfg.Duration("gap"))
 	case "fair":
-		return countWins(ctx, rec, cfg.Int("rounds"), fairPause(cfg))
+		return countWins(ctx, rec, cfg.Int("rounds"))
 	}
 	return raceTasks(ctx, rec, first, second)
 }
@@ -320,87 +320,44 @@ func sendMessages(ctx context.Context, s *trace.Task, ch chan<- int,
 
 // The notes of the fair variant that its explanation reads.
 const (
-	fairNoteRounds    = "select between two ready channels, {n} times"
-	fairNoteWins1     = "case 1 (sender 1's channel) won {n} of {of} selects"
-	fairNoteWins2     = "case 2 (sender 2's channel) won {n} of {of} selects"
-	fairNoteBothReady = "both channels were ready at {n} of {of} selects"
+	fairNoteRounds = "select between two ready channels, {n} times"
+	fairNoteWins1  = "case 1 (channel one) won {n} of {of} selects"
+	fairNoteWins2  = "case 2 (channel two) won {n} of {of} selects"
 )
-
-// fairPause is how long main pauses before each select of the fair
-// variant: time for the sender it took from to refill its channel.
-func fairPause(cfg Config) time.Duration { return max(cfg.Scale(time.Millisecond), time.Microsecond) }
 
 // region fair
 // countWins selects rounds times between two channels that are both
-// ready every time, and counts which case won. Go chooses uniformly
-// at random among the ready cases; the order they are written in
-// gives no priority.
+// ready every time — each holds a value, and the case that wins puts
+// its value back — and counts how often each case won.
 func countWins(ctx context.Context, rec *trace.Recorder,
-	rounds int, pause time.Duration) error {
+	rounds int) error {
 	main := rec.Task("main", 0)
 	main.Start()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	one := keepFull(ctx, rec, &wg, 1, stop)
-	two := keepFull(ctx, rec, &wg, 2, stop)
 	main.Note(fairNoteRounds, rounds)
-	var wins1, wins2, bothReady, done int
-	for done < rounds && ctx.Err() == nil {
-		if sleep(ctx, pause) != nil { // let the senders refill
-			break
-		}
-		if len(one) == 1 && len(two) == 1 {
-			bothReady++ // nothing else receives: they stay ready
-		}
+	one, two := make(chan int, 1), make(chan int, 1)
+	one <- 1
+	two <- 2
+	wins1, wins2 := 0, 0
+	for round := range rounds {
 		select {
-		case <-one:
+		case v := <-one:
 			wins1++
-		case <-two:
+			one <- v // ready again for the next select
+		case v := <-two:
 			wins2++
-		case <-ctx.Done():
-			continue
+			two <- v
+		case <-ctx.Done(): // ready only once the run is cancelled
+			main.Note(fairNoteWins1, wins1, round)
+			main.Note(fairNoteWins2, wins2, round)
+			main.Cancel("cancelled after {n} of {of} rounds",
+				round, rounds)
+			return ctx.Err()
 		}
-		done++
 	}
-	main.Note(fairNoteWins1, wins1, done)
-	main.Note(fairNoteWins2, wins2, done)
-	main.Note(fairNoteBothReady, bothReady, done)
-	if ctx.Err() == nil {
-		close(stop)
-	}
-	main.Wait("waiting for the senders to stop (wg.Wait)")
-	wg.Wait()
-	main.Resume("the senders have stopped")
-	if err := ctx.Err(); err != nil {
-		main.Cancel("cancelled after {n} of {of} rounds", done, rounds)
-		return err
-	}
-	main.Done("no goroutine left behind")
+	main.Note(fairNoteWins1, wins1, rounds)
+	main.Note(fairNoteWins2, wins2, rounds)
+	main.Done("counted every select")
 	return nil
-}
-
-// keepFull starts sender n, which keeps a channel of capacity 1 full
-// until stop is closed.
-func keepFull(ctx context.Context, rec *trace.Recorder,
-	wg *sync.WaitGroup, n int, stop <-chan struct{}) <-chan int {
-	ch := make(chan int, 1)
-	s := rec.Task("sender", n)
-	wg.Go(func() {
-		s.Start()
-		s.Wait("keeping its channel full")
-		for {
-			select {
-			case ch <- n:
-			case <-stop:
-				s.Done("stopped: main is done")
-				return
-			case <-ctx.Done():
-				s.Cancel("cancelled")
-				return
-			}
-		}
-	})
-	return ch
 }
 
 // endregion
@@ -417,7 +374,7 @@ func selectIdeal(cfg Config) time.Duration {
 		}
 		return gap
 	case "fair":
-		return time.Duration(cfg.Int("rounds")) * fairPause(cfg)
+		return 0 // no waiting: the rounds take as long as the CPU needs
 	}
 	return max(first, second)
 }
@@ -533,17 +490,16 @@ func explainSelectRace(r *Run) Explanation {
 
 // idlePair is what the log says about one sender–receiver pair.
 type idlePair struct {
-	got          int           // messages the receiver got
-	lastMsg      time.Duration // when it got the last one
-	end          time.Duration // when the receiver ended
-	endNote      string        // the note it ended with
-	ended        bool
-	sawClose     bool          // receiver 3: it saw the channel close
-	closeAt      time.Duration // when it saw it
-	senderEnd    time.Duration
-	senderNote   string
-	senderEnded  bool
-	senderCancel bool
+	got         int           // messages the receiver got
+	lastMsg     time.Duration // when it got the last one
+	end         time.Duration // when the receiver ended
+	endNote     string        // the note it ended with
+	ended       bool
+	sawClose    bool          // receiver 3: it saw the channel close
+	closeAt     time.Duration // when it saw it
+	senderEnd   time.Duration
+	senderNote  string
+	senderEnded bool
 }
 
 func readIdle(l *trace.Log) [4]idlePair {
@@ -569,7 +525,6 @@ func readIdle(l *trace.Log) [4]idlePair {
 		case "sender":
 			if e.Kind.Ends() {
 				pp.senderEnded, pp.senderEnd, pp.senderNote = true, e.At, note
-				pp.senderCancel = e.Kind == trace.Cancel
 			}
 		}
 	}
@@ -597,7 +552,7 @@ func explainSelectIdle(r *Run) Explanation {
 	switch p1 := p[1]; p1.endNote {
 	case idleNoteClosed:
 		e.Checkf(p1.senderEnded && p1.end-p1.senderEnd < trace.Negligible+time.Millisecond,
-			"receiver 1 got %d of %d messages and ended at %s, the moment sender 1 closed the channel: `n, ok := <-ch` gave ok == false", p1.got, idleMessages, dur(p1.end))
+			"receiver 1 got %d of %d messages and ended at %s, the moment sender 1 closed the channel: n, ok := <-ch gave ok == false", p1.got, idleMessages, dur(p1.end))
 	case idleNoteGaveUp:
 		e.Infof("receiver 1 gave up at %s with %d of %d messages: none came within %s (--gap is not shorter than --idle)", dur(p1.end), p1.got, idleMessages, dur(idle))
 	}
@@ -659,7 +614,7 @@ func explainSelectFair(r *Run) Explanation {
 	var e Explanation
 	cfg, l := r.Config, r.Log
 	rounds := cfg.Int("rounds")
-	var wins1, wins2, both, done int
+	var wins1, wins2, done int
 	var read bool
 	for _, ev := range l.Events {
 		if l.Tasks[ev.Task].Label != "main" || ev.Kind != trace.Note {
@@ -670,8 +625,6 @@ func explainSelectFair(r *Run) Explanation {
 			wins1, done, read = int(ev.N), int(ev.Of), true
 		case fairNoteWins2:
 			wins2 = int(ev.N)
-		case fairNoteBothReady:
-			both = int(ev.N)
 		}
 	}
 	split := func() string {
@@ -684,25 +637,25 @@ func explainSelectFair(r *Run) Explanation {
 		} else {
 			e.Warnf("interrupted at %s before the first select", dur(l.End))
 		}
-		e.Suggest("select --variant fair --speed 10", "the same rounds, ten times faster")
+		e.Suggest("select --variant fair --rounds 100", "fewer rounds: done in an instant")
 		return e
 	}
 	if !read || done == 0 {
 		e.Warnf("the run ended at %s without counting any select", dur(l.End))
 		return e
 	}
-	if both == done {
-		e.Passf("both channels were ready at every one of the %s selects: the senders refilled them during main's pause", trace.Count(int64(done)))
-	} else {
-		e.Infof("both channels were ready at %s of %s selects; at the others a sender had not refilled yet, and the one ready case won by default", trace.Count(int64(both)), trace.Count(int64(done)))
-	}
+	e.Infof("both channels held a value at every one of the %s selects: the case that won put its value back before the next", trace.Count(int64(done)))
 	tol := fairTolerance(done)
 	lo, hi := 100*(0.5-tol), 100*(0.5+tol)
 	share := float64(wins1) / float64(done)
-	e.Checkf(math.Abs(share-0.5) <= tol, "%s: within %.1f%%–%.1f%%, where a fair coin lands except about twice in a billion runs (±6σ for %s rounds)",
+	e.Checkf(wins1+wins2 == done && math.Abs(share-0.5) <= tol, "%s: within %.1f%%–%.1f%%, where a fair coin lands except about twice in a billion runs (±6σ for %s rounds)",
 		split(), max(lo, 0), min(hi, 100), trace.Count(int64(done)))
 	e.Infof("Go picks uniformly at random among the ready cases; writing a case first gives it no priority. tokio::select! also starts at a random branch by default; with biased; it polls top to bottom, and case 1 would win all %s", trace.Count(int64(done)))
-	e.Suggest("select --variant fair --rounds 100000", "predict first: does the split get closer to 50%?")
+	if done < 1_000_000 {
+		e.Suggest("select --variant fair --rounds 1000000", "predict first: does the split get closer to 50%?")
+	} else {
+		e.Suggest("select --variant fair --rounds 100", "predict first: how far from 50% can a short run stray?")
+	}
 	e.Suggest("select", "the race: what happens to the case that loses")
 	return e
 }

@@ -254,28 +254,52 @@ func TestSelectFair(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run = %v", err)
 		}
-		if l.End != time.Second {
-			t.Errorf("1,000 rounds of 1ms took %v; want 1s", l.End)
+		if l.End > time.Nanosecond { // Stop marks an instant run as 1ns
+			t.Errorf("1,000 selects between ready channels took %v; want no time at all: nothing waits", l.End)
 		}
-		wins := map[string]int64{}
+		wins := map[string]trace.Event{}
 		for _, e := range l.Events {
 			if e.Kind == trace.Note {
-				wins[l.Note(e.Note)] = e.N
+				wins[l.Note(e.Note)] = e
 			}
 		}
 		w1, w2 := wins[fairNoteWins1], wins[fairNoteWins2]
-		if w1+w2 != 1000 || wins[fairNoteBothReady] != 1000 {
-			t.Errorf("wins %d + %d, both ready %d; want 1,000 selects, all with both ready", w1, w2, wins[fairNoteBothReady])
+		if w1.N+w2.N != 1000 || w1.Of != 1000 || w2.Of != 1000 {
+			t.Errorf("wins %d + %d of %d; want 1,000 selects counted", w1.N, w2.N, w1.Of)
 		}
 		// Loose on purpose: 6σ of a fair coin over 1,000 rounds.
-		if math.Abs(float64(w1)/1000-0.5) > fairTolerance(1000) {
-			t.Errorf("case 1 won %d of 1,000: outside ±%.1f%% of a half", w1, 100*fairTolerance(1000))
+		if math.Abs(float64(w1.N)/1000-0.5) > fairTolerance(1000) {
+			t.Errorf("case 1 won %d of 1,000: outside ±%.1f%% of a half", w1.N, 100*fairTolerance(1000))
 		}
 		requireChecks(t, exp, Pass)
 		if !contains(exp.Checks[1].Text, "within 40.5%–59.5%") {
 			t.Errorf("the split check should give its bounds: %q", exp.Checks[1].Text)
 		}
 		golden.RequireEqual(t, maskSplit(transcript(l)+"\n"+explanation(exp)))
+	})
+}
+
+// The fair variant never waits, so it cannot be cut short mid-wait;
+// with its context cancelled before it starts, it stops within a few
+// selects: the Done case is ready too, and is picked at random.
+func TestSelectFairCancelled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		rec := trace.NewRecorder()
+		err := Select.Run(ctx, rec, Select.DefaultConfig("fair"))
+		rec.Stop()
+		l := rec.Snapshot()
+		if !errors.Is(err, context.Canceled) || l.End > time.Nanosecond {
+			t.Fatalf("Run = %v at %v; want context.Canceled at once", err, l.End)
+		}
+		exp := Select.Explain(&Run{Pattern: Select, Config: Select.DefaultConfig("fair"), Log: l, Interrupted: true})
+		if exp.Checks[0].Status != Warn || !contains(exp.Checks[0].Text, "interrupted") {
+			t.Errorf("first check %q; want an interruption warning", exp.Checks[0].Text)
+		}
+		if at, kind, _ := endOf(l, "main", 0); at != 0 || kind != trace.Cancel {
+			t.Errorf("main ended with %v at %v; want cancelled at once", kind, at)
+		}
 	})
 }
 
@@ -303,14 +327,13 @@ func TestSelectFairTolerance(t *testing.T) {
 // The split check must be able to fail: a select that favoured case 1
 // nine times in ten is flagged.
 func TestSelectFairFlagsABiasedSplit(t *testing.T) {
-	notes := []string{"", fairNoteWins1, fairNoteWins2, fairNoteBothReady}
+	notes := []string{"", fairNoteWins1, fairNoteWins2}
 	tasks := []trace.TaskInfo{{ID: 0, Name: "main", Label: "main"}}
 	events := []trace.Event{
-		{At: time.Second, Task: 0, Kind: trace.Note, Note: 1, N: 900, Of: 1000},
-		{At: time.Second, Task: 0, Kind: trace.Note, Note: 2, N: 100, Of: 1000},
-		{At: time.Second, Task: 0, Kind: trace.Note, Note: 3, N: 1000, Of: 1000},
+		{At: time.Millisecond, Task: 0, Kind: trace.Note, Note: 1, N: 900, Of: 1000},
+		{At: time.Millisecond, Task: 0, Kind: trace.Note, Note: 2, N: 100, Of: 1000},
 	}
-	l := trace.NewLog(events, tasks, nil, notes, time.Second)
+	l := trace.NewLog(events, tasks, nil, notes, time.Millisecond)
 	exp := Select.Explain(&Run{Pattern: Select, Config: Select.DefaultConfig("fair"), Log: l})
 	if exp.Checks[1].Status != Warn || !contains(exp.Checks[1].Text, "90.0%") {
 		t.Errorf("a 90/10 split should warn with its numbers:\n%s", explanation(exp))
@@ -326,7 +349,7 @@ func TestSelectCancelled(t *testing.T) {
 		{"", []time.Duration{time.Nanosecond, 500 * ms, 1500 * ms, 1999 * ms}},
 		{"cancel-loser", []time.Duration{time.Nanosecond, 500 * ms, 999 * ms}},
 		{"idle-timeout", []time.Duration{time.Nanosecond, 600 * ms, 1700 * ms, 2199 * ms}},
-		{"fair", []time.Duration{time.Nanosecond, 500 * ms, 999*ms + 500*time.Microsecond}},
+		// fair never waits: TestSelectFairCancelled
 	} {
 		for _, at := range tt.at {
 			synctest.Test(t, func(t *testing.T) {
@@ -364,7 +387,7 @@ func TestSelectCancelled(t *testing.T) {
 func TestSelectRealClock(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	for _, v := range []string{"", "cancel-loser", "idle-timeout", "fair"} {
-		cfg, err := Select.Configure(v, 50, map[string]string{"rounds": "100"})
+		cfg, err := Select.Configure(v, 50, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -398,7 +421,7 @@ func TestSelectConfigure(t *testing.T) {
 		{map[string]string{"second": "-1s"}, `--second "-1s": out of range; valid: 0s to 1m0s`},
 		{map[string]string{"idle": "0s"}, `--idle "0s": out of range; valid: 1ms to 1m0s`},
 		{map[string]string{"gap": "fast"}, `--gap "fast": not a duration; write it like 250ms or 2s; valid: 1ms to 1m0s`},
-		{map[string]string{"rounds": "5"}, `--rounds "5": out of range; valid: 10 to 100000`},
+		{map[string]string{"rounds": "5"}, `--rounds "5": out of range; valid: 10 to 10000000`},
 		{map[string]string{"rounds": "1_000"}, ``},
 	} {
 		_, err := Select.Configure("", 1, tt.given)
