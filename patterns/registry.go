@@ -4,6 +4,7 @@ package patterns
 var registry = []*Pattern{
 	Spawn,
 	Join,
+	Select,
 	Timeout,
 	Interval,
 	Semaphore,

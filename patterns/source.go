@@ -7,6 +7,7 @@ import "embed"
 //
 //go:embed spawn.go
 //go:embed join.go
+//go:embed select.go
 //go:embed timeout.go
 //go:embed interval.go
 //go:embed semaphore.go

@@ -113,7 +113,7 @@ func nextWaiting(was bool, k Kind) bool {
 	switch k {
 	case Wait:
 		return true
-	case Start, Resume, Acquire, Done, Fail, Cancel, Panic:
+	case Start, Resume, Acquire, Send, Recv, Done, Fail, Cancel, Panic:
 		return false
 	}
 	return was
@@ -174,7 +174,8 @@ func (m *instantMerge) order(group []Event, waiting []bool) {
 // priority ranks the next event of a task within an instant: lower first.
 // Tasks that were running act first, hand-overs before the rest; then the
 // tasks a hand-over woke (a receive, an acquire); then tasks cancelled at
-// this instant; then the tasks that waited for others to end, and tasks
+// this instant; then woken tasks that end or hand something over (a timer
+// fired for them); last, the tasks that waited for others to end, and tasks
 // started at this instant.
 func priority(e Event, waiting []bool) int {
 	switch {
@@ -186,8 +187,10 @@ func priority(e Event, waiting []bool) int {
 		return 1
 	case e.Kind == Recv || e.Kind == Acquire:
 		return 2
+	case handsOver(e.Kind):
+		return 4
 	}
-	return 4
+	return 5
 }
 
 func siftUp(h []int, i int, less func(a, b int) bool) {
@@ -266,7 +269,7 @@ func (l *Log) analyse() {
 		switch e.Kind {
 		case Wait:
 			waitStart[e.Task] = e.At
-		case Resume, Acquire:
+		case Resume, Acquire, Send, Recv:
 			if s, ok := waitStart[e.Task]; ok {
 				l.waited[i] = e.At - s
 				delete(waitStart, e.Task)
@@ -328,7 +331,8 @@ func (l *Log) Note(id NoteID) string {
 }
 
 // Text returns event i in words, its placeholders filled in. An event that
-// ends a wait says how long the wait was ("after 1.00s"), and an event on a
+// ends a wait — a resume, an acquire, or a send or receive the task was
+// blocked on — says how long the wait was ("after 1.00s"), and an event on a
 // resource says how much of it is in use after it ("(2/3 permits)"), unless
 // its note already places those numbers itself.
 func (l *Log) Text(i int) string {
@@ -342,7 +346,7 @@ func (l *Log) Text(i int) string {
 		note = "failed: " + note
 	case Panic:
 		note = "panicked: " + note + " (recovered)"
-	case Resume, Acquire:
+	case Resume, Acquire, Send, Recv:
 		if !strings.Contains(note, "{waited}") && l.Waited(i) >= Negligible {
 			note += " after {waited}"
 		}

@@ -22,8 +22,9 @@ import (
 type Kind uint8
 
 // The kinds of event. A task's state changes on Start (running), Wait
-// (waiting), Acquire and Resume (running again) and on the four endings
-// (Done, Fail, Cancel, Panic); the others are instants.
+// (waiting), Acquire and Resume (running again), a Send or Recv that ends a
+// wait, and on the four endings (Done, Fail, Cancel, Panic); the others are
+// instants.
 const (
 	Start   Kind = iota + 1 // the task began running
 	Wait                    // the task started waiting; the note says for what
