@@ -199,7 +199,8 @@ func countWithoutLock(ctx context.Context, rec *trace.Recorder,
 		return err
 	}
 	total := tasks * increments
-	main.Resume("the counter is {n}; expected {of}", counter, total)
+	main.Resume("all returned after {waited}: the counter is {n}, expected {of}",
+		counter, total)
 	main.Note(noteProcs, runtime.GOMAXPROCS(0))
 	main.Done(noteLost, total-counter, total)
 	return nil
@@ -308,7 +309,7 @@ func explainRace(e *Explanation, l *trace.Log, tasks, increments int) {
 	case tasks == 1:
 		e.Infof("lost none of %s increments: with one goroutine nothing can interleave", trace.Count(total))
 	default:
-		e.Warnf("lost none of %s increments this time: with GOMAXPROCS %d the goroutines barely ran at the same moment; run it again, or raise --increments",
+		e.Warnf("lost none of %s increments this time (GOMAXPROCS %d): the goroutines' loads and stores happened not to interleave; run it again, or raise --increments",
 			trace.Count(total), procs.N)
 	}
 	if tasks > 1 {

@@ -255,7 +255,7 @@ func TestMutexExplainRace(t *testing.T) {
 		want  string
 	}{
 		{1834, 8, "lost 1,834 of 800,000 increments (0.23%)"},
-		{0, 1, "lost none of 800,000 increments this time: with GOMAXPROCS 1"},
+		{0, 1, "lost none of 800,000 increments this time (GOMAXPROCS 1)"},
 	} {
 		l := trace.NewLog([]trace.Event{
 			{At: 0, Task: 0, Kind: trace.Start, Res: trace.NoResource},
