@@ -199,7 +199,7 @@ func countWithoutLock(ctx context.Context, rec *trace.Recorder,
 		return err
 	}
 	total := tasks * increments
-	main.Resume("all returned after {waited}: the counter is {n}, expected {of}",
+	main.Resume("returned after {waited}: counter {n}, expected {of}",
 		counter, total)
 	main.Note(noteProcs, runtime.GOMAXPROCS(0))
 	main.Done(noteLost, total-counter, total)
