@@ -5,4 +5,5 @@ var registry = []*Pattern{
 	Mutex,
 	RWLock,
 	Semaphore,
+	Barrier,
 }
