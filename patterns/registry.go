@@ -7,5 +7,8 @@ var registry = []*Pattern{
 	Select,
 	Timeout,
 	Interval,
+	Mutex,
+	RWLock,
 	Semaphore,
+	Barrier,
 }

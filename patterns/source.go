@@ -10,5 +10,8 @@ import "embed"
 //go:embed select.go
 //go:embed timeout.go
 //go:embed interval.go
+//go:embed mutex.go
+//go:embed rwlock.go
 //go:embed semaphore.go
+//go:embed barrier.go
 var Source embed.FS
