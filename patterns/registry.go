@@ -11,4 +11,5 @@ var registry = []*Pattern{
 	RWLock,
 	Semaphore,
 	Barrier,
+	Cost,
 }

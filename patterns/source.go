@@ -14,4 +14,5 @@ import "embed"
 //go:embed rwlock.go
 //go:embed semaphore.go
 //go:embed barrier.go
+//go:embed cost.go
 var Source embed.FS
