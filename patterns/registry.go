@@ -4,5 +4,6 @@ package patterns
 var registry = []*Pattern{
 	Sleep,
 	Runtime,
+	Blocking,
 	Semaphore,
 }

@@ -260,6 +260,15 @@ func cpuIdeal(tasks, procs int, work time.Duration) time.Duration {
 	return time.Duration(tasks) * work / time.Duration(min(usableProcs(procs), tasks))
 }
 
+// spread describes cpuIdeal's sum: "4 × 200ms ÷ 2", or "4 × 200ms" for one
+// proc.
+func spread(tasks, procs int, work time.Duration) string {
+	if n := min(usableProcs(procs), tasks); n > 1 {
+		return fmt.Sprintf("%d × %s ÷ %d", tasks, dur(work), n)
+	}
+	return fmt.Sprintf("%d × %s", tasks, dur(work))
+}
+
 func runtimeIdeal(cfg Config) time.Duration {
 	tasks, work := cfg.Int("tasks"), cfg.Duration("work")
 	switch cfg.Variant {
@@ -331,6 +340,9 @@ func readPhase(l *trace.Log, tag, name string) phase {
 	return p
 }
 
+// farFromIdeal explains a CPU-bound total far from its ideal.
+const farFromIdeal = "far from the ideal: other programs were using the CPUs, or the CPUs share cores; the work was calibrated in a quiet moment"
+
 // timeSlice is about how long the Go scheduler lets a goroutine run before
 // it preempts it for another (forcePreemptNS in the runtime's proc.go).
 const timeSlice = 10 * time.Millisecond
@@ -377,8 +389,10 @@ func explainRuntime(r *Run) Explanation {
 		one, many := readPhase(l, "p1 ", "task"), readPhase(l, fmt.Sprintf("p%d ", n), "task")
 		ideal1, idealN := cpuIdeal(tasks, 1, work), cpuIdeal(tasks, n, work)
 		e.Checkf(roughly(one.total(), ideal1), "with GOMAXPROCS 1: %s", vsIdeal(one.total(), ideal1, fmt.Sprintf("%d × %s", tasks, dur(work))))
-		e.Checkf(roughly(many.total(), idealN), "with GOMAXPROCS %d: %s", n,
-			vsIdeal(many.total(), idealN, fmt.Sprintf("%d × %s ÷ %d", tasks, dur(work), min(usableProcs(n), tasks))))
+		e.Checkf(roughly(many.total(), idealN), "with GOMAXPROCS %d: %s", n, vsIdeal(many.total(), idealN, spread(tasks, n, work)))
+		if !roughly(one.total(), ideal1) || !roughly(many.total(), idealN) {
+			e.Infof(farFromIdeal)
+		}
 		if many.total() > 0 {
 			speedup := float64(one.total()) / float64(many.total())
 			want := float64(ideal1) / float64(idealN)
@@ -414,13 +428,9 @@ func explainRuntime(r *Run) Explanation {
 	}
 	p := readPhase(l, "", "task")
 	ideal := cpuIdeal(tasks, procs, work)
-	how := fmt.Sprintf("%d × %s ÷ %d", tasks, dur(work), min(usableProcs(procs), tasks))
-	if min(usableProcs(procs), tasks) == 1 {
-		how = fmt.Sprintf("%d × %s", tasks, dur(work))
-	}
-	e.Checkf(roughly(p.total(), ideal), "%d of %d tasks finished with GOMAXPROCS %d: %s", p.finished, tasks, procs, vsIdeal(p.total(), ideal, how))
+	e.Checkf(roughly(p.total(), ideal), "%d of %d tasks finished with GOMAXPROCS %d: %s", p.finished, tasks, procs, vsIdeal(p.total(), ideal, spread(tasks, procs, work)))
 	if !roughly(p.total(), ideal) {
-		e.Infof("far from the ideal: other programs were using the CPUs, or the CPUs share cores; the work was calibrated in a quiet moment")
+		e.Infof(farFromIdeal)
 	}
 	if procs > runtime.NumCPU() {
 		e.Infof("GOMAXPROCS %d but %d CPUs: the OS shares the CPUs between the threads, so the ideal counts %d", procs, runtime.NumCPU(), runtime.NumCPU())

@@ -5,5 +5,5 @@ import "embed"
 // Source holds the pattern files, so lessons can show the code that runs.
 // Files are listed by name: a pattern *.go would take the tests too.
 //
-//go:embed sleep.go runtime.go semaphore.go
+//go:embed sleep.go runtime.go blocking.go semaphore.go
 var Source embed.FS
