@@ -2,8 +2,11 @@ package patterns
 
 // registry lists every pattern in curriculum order.
 var registry = []*Pattern{
+	Sleep,
+	Runtime,
 	Spawn,
 	Join,
+	Blocking,
 	Select,
 	Timeout,
 	Interval,

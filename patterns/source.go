@@ -5,8 +5,11 @@ import "embed"
 // Source holds the pattern files, so lessons can show the code that runs.
 // Files are listed by name: a pattern *.go would take the tests too.
 //
+//go:embed sleep.go
+//go:embed runtime.go
 //go:embed spawn.go
 //go:embed join.go
+//go:embed blocking.go
 //go:embed select.go
 //go:embed timeout.go
 //go:embed interval.go
