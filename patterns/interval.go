@@ -65,7 +65,7 @@ func everyTick(ctx context.Context, rec *trace.Recorder,
 	defer ticker.Stop()
 	var last time.Time
 	for i := 1; i <= n; i++ {
-		main.Wait("waiting for tick {n}", i)
+		main.Sleep("waiting for tick {n}", i)
 		back := time.Now() // when the loop came back for a tick
 		var due time.Time
 		select {

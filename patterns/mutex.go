@@ -106,7 +106,7 @@ func startEvery(ctx context.Context, rec *trace.Recorder,
 	task func(t *trace.Task) error) error {
 	main.Start()
 	if gap > 0 && tasks > 1 {
-		main.Wait("starting a task every {dur}", int(gap))
+		main.Sleep("starting a task every {dur}", int(gap))
 	}
 	var wg sync.WaitGroup
 	for i := 1; i <= tasks; i++ {

@@ -176,7 +176,7 @@ func heartbeat(ctx context.Context, t *trace.Task, start time.Time,
 	for beat := 1; ; beat++ {
 		due := start.Add(time.Duration(beat) * period)
 		timer.Reset(time.Until(due))
-		t.Wait("waiting for beat {n}", beat)
+		t.Sleep("waiting for beat {n}", beat)
 		select {
 		case <-done:
 			t.Done("stopped: the work is over")

@@ -66,7 +66,7 @@ func runRWLockWith(ctx context.Context, rec *trace.Recorder, cfg Config,
 	main.Start()
 	plan := rwPlan(cfg)
 	if len(plan) > 1 {
-		main.Wait("starting a reader or the writer every {dur}", int(cfg.Duration("gap")))
+		main.Sleep("starting a reader or the writer every {dur}", int(cfg.Duration("gap")))
 	}
 	var wg sync.WaitGroup
 	for i, a := range plan {

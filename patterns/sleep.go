@@ -56,7 +56,7 @@ func runSleep(ctx context.Context, rec *trace.Recorder, cfg Config) error {
 func hello(ctx context.Context, t *trace.Task, id int,
 	d time.Duration) error {
 	t.Note("before sleep {n}", id)
-	t.Wait("sleeping {dur}", int(d))
+	t.Sleep("sleeping {dur}", int(d))
 	if err := sleep(ctx, d); err != nil {
 		t.Cancel("cancelled while sleeping")
 		return err

@@ -193,7 +193,7 @@ func fireAndForget(ctx context.Context, rec *trace.Recorder,
 			t.Done("finished its {dur} of work", int(d))
 		})
 	}
-	main.Wait("sleeping {dur} instead of waiting for the workers",
+	main.Sleep("sleeping {dur} instead of waiting for the workers",
 		int(exitAfter))
 	err := sleep(ctx, exitAfter) // and hope that is long enough
 	if err != nil {

@@ -86,9 +86,9 @@ func Canonical(events []Event) []Event {
 	}
 	// Each task's state before the instant. A task that has not started yet
 	// counts as waiting: something at this instant started it.
-	waiting := make([]bool, maxTask+1)
+	waiting := make([]waitState, maxTask+1)
 	for i := range waiting {
-		waiting[i] = true
+		waiting[i] = waitingForOthers
 	}
 	var m instantMerge
 	for i := 0; i < len(events); {
@@ -100,7 +100,7 @@ func Canonical(events []Event) []Event {
 			m.order(events[i:j], waiting)
 		} else {
 			for _, e := range events[i:j] {
-				waiting[e.Task] = nextWaiting(waiting[e.Task], e.Kind)
+				waiting[e.Task] = nextWaiting(waiting[e.Task], e)
 			}
 		}
 		i = j
@@ -108,13 +108,26 @@ func Canonical(events []Event) []Event {
 	return events
 }
 
-// nextWaiting returns whether a task is waiting after an event of kind k.
-func nextWaiting(was bool, k Kind) bool {
-	switch k {
+// waitState is whether a task is waiting, and for what, as the canonical
+// order sees it.
+type waitState uint8
+
+const (
+	notWaiting       waitState = iota
+	waitingForOthers           // woken by another task's doing
+	waitingForTime             // a timed wait: woken by the clock
+)
+
+// nextWaiting returns whether a task is waiting after event e.
+func nextWaiting(was waitState, e Event) waitState {
+	switch e.Kind {
 	case Wait:
-		return true
+		if e.Flag&Timed != 0 {
+			return waitingForTime
+		}
+		return waitingForOthers
 	case Start, Resume, Acquire, Send, Recv, Done, Fail, Cancel, Panic:
-		return false
+		return notWaiting
 	}
 	return was
 }
@@ -132,7 +145,7 @@ type taskRun struct {
 	next   int
 }
 
-func (m *instantMerge) order(group []Event, waiting []bool) {
+func (m *instantMerge) order(group []Event, waiting []waitState) {
 	m.runs, m.heap, m.out = m.runs[:0], m.heap[:0], m.out[:0]
 	for i := 0; i < len(group); {
 		j := i + 1
@@ -159,7 +172,7 @@ func (m *instantMerge) order(group []Event, waiting []bool) {
 		run := &m.runs[r]
 		e := run.events[run.next]
 		m.out = append(m.out, e)
-		waiting[e.Task] = nextWaiting(waiting[e.Task], e.Kind)
+		waiting[e.Task] = nextWaiting(waiting[e.Task], e)
 		run.next++
 		if run.next == len(run.events) {
 			last := len(m.heap) - 1
@@ -172,18 +185,19 @@ func (m *instantMerge) order(group []Event, waiting []bool) {
 }
 
 // priority ranks the next event of a task within an instant: lower first.
-// Tasks that were running act first, hand-overs before the rest; then the
-// tasks a hand-over woke (a receive, an acquire); then tasks cancelled at
-// this instant; then woken tasks that end or hand something over (a timer
-// fired for them); last, the tasks that waited for others to end, and tasks
-// started at this instant.
-func priority(e Event, waiting []bool) int {
+// Tasks that were running — or whose timed wait the clock ended — act first,
+// hand-overs before the rest; then the tasks a hand-over woke (a receive, an
+// acquire); then tasks cancelled at this instant; then woken tasks that end
+// or hand something over; last, the tasks that waited for others to end,
+// and tasks started at this instant.
+func priority(e Event, waiting []waitState) int {
+	running := waiting[e.Task] != waitingForOthers
 	switch {
 	case e.Kind == Cancel:
 		return 3
-	case !waiting[e.Task] && handsOver(e.Kind):
+	case running && handsOver(e.Kind):
 		return 0
-	case !waiting[e.Task]:
+	case running:
 		return 1
 	case e.Kind == Recv || e.Kind == Acquire:
 		return 2

@@ -265,3 +265,32 @@ func TestCanonicalOrderFollowsACancellationChain(t *testing.T) {
 		t.Errorf("order at 1s:\n got %q\nwant %q", got, want)
 	}
 }
+
+// A task whose timed wait ends at an instant acts before the task that was
+// waiting for it, whatever their IDs.
+func TestCanonicalOrderPutsTheClocksWakeUpsFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := NewRecorder()
+		main, sleeper := r.Task("main", 0), r.Task("sleeper", 1)
+		main.Start()
+		main.Wait("waiting for the sleeper")
+		sleeper.Start()
+		sleeper.Sleep("sleeping")
+		time.Sleep(time.Second)
+		sleeper.Resume("woke up")
+		sleeper.Done("")
+		main.Resume("the sleeper returned")
+		main.Done("")
+		l := r.Snapshot()
+		var got []string
+		for _, e := range l.Events {
+			if e.At == time.Second {
+				got = append(got, l.TaskName(e.Task)+" "+e.Kind.String())
+			}
+		}
+		want := []string{"sleeper 1 resume", "sleeper 1 done", "main resume", "main done"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("order at 1s:\n got %q\nwant %q", got, want)
+		}
+	})
+}
