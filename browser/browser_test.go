@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/asynclab/asynclab/lessons"
 	"github.com/asynclab/asynclab/progress"
 )
 
@@ -84,8 +85,17 @@ func until(t *testing.T, m *Model, cmd tea.Cmd, done func() bool) {
 	}
 }
 
+// The list of three lessons, so the golden does not change with every
+// lesson added to the curriculum.
 func TestListView(t *testing.T) {
 	m, _ := newTestModel(t, 80, 16)
+	var three []*lessons.Lesson
+	for _, l := range m.lessons {
+		if l.ID == "spawn" || l.ID == "select" || l.ID == "semaphore" {
+			three = append(three, l)
+		}
+	}
+	m.lessons = three
 	golden.RequireEqual(t, screenText(m))
 }
 
