@@ -47,6 +47,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// Progress goes to the script's own directory.
 			env.Setenv("ASYNCLAB_HOME", env.WorkDir+"/state")
+			env.Setenv("ASYNCLAB_CACHE", env.WorkDir+"/cache")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
