@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
+	"go.uber.org/goleak"
 )
 
 func TestBroadcastDefault(t *testing.T) {
@@ -233,3 +234,28 @@ func TestBroadcastCancelled(t *testing.T) {
 }
 
 const ms = time.Millisecond
+
+// On the real clock at the highest speed the timing cannot be kept, but
+// every run ends with every subscriber done and no goroutine left.
+func TestBroadcastAtTopSpeed(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	for _, v := range []string{"", "lagged", "late"} {
+		cfg, err := Broadcast.Configure(v, MaxSpeed, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, exp, err := runReal(t, Broadcast, cfg, 0)
+		if err != nil {
+			t.Fatalf("variant %q: Run = %v", v, err)
+		}
+		subs, _ := broadcastRecords(l)
+		for _, s := range subs {
+			if !s.done || !increasing(s.received) {
+				t.Errorf("variant %q: %s done %v, received %v", v, s.name, s.done, s.received)
+			}
+		}
+		if len(exp.Checks) == 0 {
+			t.Errorf("variant %q: no checks", v)
+		}
+	}
+}

@@ -5,4 +5,5 @@ var registry = []*Pattern{
 	Broadcast,
 	Watch,
 	Semaphore,
+	Notify,
 }

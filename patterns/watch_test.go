@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
+	"go.uber.org/goleak"
 )
 
 func TestWatchDefault(t *testing.T) {
@@ -167,6 +168,28 @@ func TestWatchCancelled(t *testing.T) {
 					t.Errorf("variant %q cancelled at %v: the watcher did not record its cancellation\n%s", v, at, transcript(l))
 				}
 			})
+		}
+	}
+}
+
+// On the real clock at the highest speed which versions are skipped is
+// up to the machine, but the watcher still ends on the latest.
+func TestWatchAtTopSpeed(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	for _, v := range []string{"", "fast-watcher"} {
+		cfg, err := Watch.Configure(v, MaxSpeed, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, exp, err := runReal(t, Watch, cfg, 0)
+		if err != nil {
+			t.Fatalf("variant %q: Run = %v", v, err)
+		}
+		if w := watchRecords(l); !w.done || w.endedOn != 5 || !increasing(w.reloaded) {
+			t.Errorf("variant %q: done %v on version %d, reloaded %v", v, w.done, w.endedOn, w.reloaded)
+		}
+		if exp.Checks[0].Status != Pass {
+			t.Errorf("variant %q: first check %q", v, exp.Checks[0].Text)
 		}
 	}
 }
