@@ -130,7 +130,6 @@ func TestBroadcastSlowReaderModel(t *testing.T) {
 		{"capacity": "3", "slow": "250ms", "messages": "12"},
 		{"slow": "50ms"},
 		{"slow": "130ms", "messages": "20", "capacity": "2"},
-		{"every": "0s", "capacity": "2"},
 	} {
 		synctest.Test(t, func(t *testing.T) {
 			cfg, err := Broadcast.Configure("lagged", 1, tt)

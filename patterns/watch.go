@@ -25,7 +25,7 @@ var Watch = &Pattern{
 	},
 	Params: []Param{
 		Int("updates", "how many times the config changes", 5, 1, 1000),
-		Duration("every", "time between two updates (the first comes half of it in)", 50*time.Millisecond, 0, 10*time.Second),
+		Duration("every", "time between two updates (the first comes half of it in)", 50*time.Millisecond, time.Millisecond, 10*time.Second),
 		Duration("reload", "how long the watcher takes to reload a config (fast-watcher: 10ms unless set)", 200*time.Millisecond, 0, time.Minute),
 	},
 	Variants: []Variant{
