@@ -10,12 +10,15 @@ import "embed"
 //go:embed spawn.go
 //go:embed join.go
 //go:embed blocking.go
+//go:embed broadcast.go
+//go:embed watch.go
 //go:embed select.go
 //go:embed timeout.go
 //go:embed interval.go
 //go:embed mutex.go
 //go:embed rwlock.go
 //go:embed semaphore.go
+//go:embed notify.go
 //go:embed barrier.go
 //go:embed cost.go
 var Source embed.FS
