@@ -2,5 +2,6 @@ package patterns
 
 // registry lists every pattern in curriculum order.
 var registry = []*Pattern{
+	Mpsc,
 	Semaphore,
 }
