@@ -3,5 +3,6 @@ package patterns
 // registry lists every pattern in curriculum order.
 var registry = []*Pattern{
 	Mpsc,
+	Actor,
 	Semaphore,
 }
