@@ -140,8 +140,8 @@ type clientPlan struct {
 	patience time.Duration // how long it waits for a reply; 0: no limit
 }
 
-// client sets foo, then asks for foo and for nope.
-func client(ctx context.Context, mailbox chan<- storeCmd, id int,
+// storeClient sets foo, then asks for foo and for nope.
+func storeClient(ctx context.Context, mailbox chan<- storeCmd, id int,
 	p clientPlan, log *clientLog) {
 	log.start()
 	if err := sleep(ctx, p.arrive); err != nil {
@@ -149,13 +149,13 @@ func client(ctx context.Context, mailbox chan<- storeCmd, id int,
 		return
 	}
 	set := storeSet{"foo", "bar", id}
-	if err := send(ctx, mailbox, set, log); err != nil {
+	if err := sendRequest(ctx, mailbox, set, log); err != nil {
 		log.cancelled()
 		return
 	}
 	for _, key := range []string{"foo", "nope"} {
 		get := storeGet{key, make(chan storeReply, 1), id}
-		_, err := ask(ctx, mailbox, get, p.patience, log)
+		_, err := askStore(ctx, mailbox, get, p.patience, log)
 		if err != nil {
 			return
 		}
@@ -167,17 +167,18 @@ func client(ctx context.Context, mailbox chan<- storeCmd, id int,
 	log.done()
 }
 
-// ask sends a Get and waits for its answer, for patience at most. If
-// it gives up, the store still answers later, into the buffer of a
-// channel nobody reads; the garbage collector frees both.
-func ask(ctx context.Context, mailbox chan<- storeCmd, get storeGet,
-	patience time.Duration, log *clientLog) (storeReply, error) {
+// askStore sends a Get and waits for its answer, for patience at
+// most. If it gives up, the store still answers later, into the
+// buffer of a channel nobody reads; the garbage collector frees both.
+func askStore(ctx context.Context, mailbox chan<- storeCmd,
+	get storeGet, patience time.Duration,
+	log *clientLog) (storeReply, error) {
 	if patience > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, patience)
 		defer cancel()
 	}
-	if err := send(ctx, mailbox, get, log); err != nil {
+	if err := sendRequest(ctx, mailbox, get, log); err != nil {
 		log.gaveUp(ctx, patience)
 		return storeReply{}, err
 	}
@@ -192,9 +193,9 @@ func ask(ctx context.Context, mailbox chan<- storeCmd, get storeGet,
 	}
 }
 
-// send puts a request in the mailbox, unless ctx ends first.
-func send(ctx context.Context, mailbox chan<- storeCmd, cmd storeCmd,
-	log *clientLog) error {
+// sendRequest puts a request in the mailbox, unless ctx ends first.
+func sendRequest(ctx context.Context, mailbox chan<- storeCmd,
+	cmd storeCmd, log *clientLog) error {
 	select {
 	case mailbox <- cmd:
 		log.sent(cmd)
@@ -221,7 +222,7 @@ func serveClients(ctx context.Context, rec *trace.Recorder,
 	for id := 1; id <= clients; id++ {
 		t := rec.Task("client", id)
 		wg.Go(func() {
-			client(ctx, mailbox, id, plan(id), &clientLog{t})
+			storeClient(ctx, mailbox, id, plan(id), &clientLog{t})
 		})
 	}
 	closed := make(chan struct{})
@@ -425,7 +426,7 @@ func explainActor(r *Run) Explanation {
 		case !ok:
 			e.Warnf("client %d got its answer before it gave up: make --work longer", quitter)
 		default:
-			e.Checkf(soon(replied, next), "client %d gave up at %s; the store replied to it at %s, into the reply channel's buffer, and began its next request at %s: the reply did not block",
+			e.Checkf(soonAfter(replied, next), "client %d gave up at %s; the store replied to it at %s, into the reply channel's buffer, and began its next request at %s: the reply did not block",
 				quitter, dur(gaveUp), dur(replied), dur(next))
 			e.Infof("the store still spent %s on a request nobody was waiting for; a request that carries the caller's context lets the store skip it", dur(work))
 		}

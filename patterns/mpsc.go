@@ -73,20 +73,22 @@ func sendAndReceive(ctx context.Context, rec *trace.Recorder,
 
 	var wg sync.WaitGroup
 	producer := rec.Task("producer", 0)
-	wg.Go(func() { produce(ctx, ch, n, every, log.sender(producer)) })
+	wg.Go(func() {
+		sendNumbers(ctx, ch, n, every, log.sender(producer))
+	})
 
-	err := consume(ctx, ch, work, log.receiver(main))
+	err := receiveAll(ctx, ch, work, log.receiver(main))
 	wg.Wait() // at once, unless the consumer was cut short
 	return err
 }
 
 // endregion
 
-// region produce
-// produce makes n messages and sends each on out. Only the sender
-// closes a channel, and the deferred close runs on every way out of
-// the function, cancellation included.
-func produce(ctx context.Context, out chan<- int, n int,
+// region send
+// sendNumbers makes n messages and sends each on out. Only the
+// sender closes a channel, and the deferred close runs on every way
+// out of the function, cancellation included.
+func sendNumbers(ctx context.Context, out chan<- int, n int,
 	every time.Duration, log *sendLog) {
 	defer close(out)
 	log.start()
@@ -113,11 +115,11 @@ func produce(ctx context.Context, out chan<- int, n int,
 
 // endregion
 
-// region consume
-// consume receives until the channel is closed and empty: a closed
+// region receive
+// receiveAll receives until the channel is closed and empty: a closed
 // channel still hands out what it holds before the loop ends, so
 // nothing sent is lost. work is how long each message takes.
-func consume(ctx context.Context, in <-chan int, work time.Duration,
+func receiveAll(ctx context.Context, in <-chan int, work time.Duration,
 	log *recvLog) error {
 	log.waiting()
 	for v := range in {
@@ -142,7 +144,7 @@ func fanIn(ctx context.Context, rec *trace.Recorder,
 	n, capacity int, paces []time.Duration) error {
 	main := rec.Task("main", 0)
 	main.Start()
-	ch := make(chan message, capacity)
+	ch := make(chan fromProducer, capacity)
 	log := newChanLog(capacity, n, len(paces))
 
 	var producers sync.WaitGroup
@@ -170,12 +172,12 @@ func fanIn(ctx context.Context, rec *trace.Recorder,
 	return in.closed(ctx)
 }
 
-// message is one value from one of several producers.
-type message struct{ from, seq int }
+// fromProducer is one message of one of several producers.
+type fromProducer struct{ from, seq int }
 
 // sendFrom sends n messages tagged with the producer's id. It does not
 // close the channel: it is one sender among several.
-func sendFrom(ctx context.Context, id int, out chan<- message,
+func sendFrom(ctx context.Context, id int, out chan<- fromProducer,
 	n int, pace time.Duration, log *sendLog) {
 	log.start()
 	for seq := range n {
@@ -184,11 +186,11 @@ func sendFrom(ctx context.Context, id int, out chan<- message,
 			return
 		}
 		select {
-		case out <- message{id, seq}:
+		case out <- fromProducer{id, seq}:
 		default:
 			log.full(seq)
 			select {
-			case out <- message{id, seq}:
+			case out <- fromProducer{id, seq}:
 			case <-ctx.Done():
 				log.cancelled()
 				return
@@ -440,7 +442,7 @@ func explainMpsc(r *Run) Explanation {
 		e.Warnf("the channel was never closed, so the range loop could not end")
 	case cfg.Variant == "many-producers":
 		last := mpscLastProducerDone(l)
-		e.Checkf(soon(last, closedAt) && soon(closedAt, endAt),
+		e.Checkf(soonAfter(last, closedAt) && soonAfter(closedAt, endAt),
 			"the closer closed the channel once, at %s, when the last producer had finished (%s); the range loop ended then", dur(closedAt), dur(last))
 	default:
 		e.Checkf(endAt >= closedAt, "the producer closed the channel at %s, after its last send; the range loop ended at %s, once the channel was empty",
@@ -504,9 +506,9 @@ func mpscConsumerEnd(l *trace.Log) (got, outOfOrder int, at time.Duration, ended
 	return 0, mpscOutOfOrder(l, label), l.End, false
 }
 
-// soon reports whether to is at or just after from: the same instant on
+// soonAfter reports whether to is at or just after from: the same instant on
 // virtual time, a hand-over on the real clock.
-func soon(from, to time.Duration) bool { return to >= from && to-from <= 10*time.Millisecond }
+func soonAfter(from, to time.Duration) bool { return to >= from && to-from <= 10*time.Millisecond }
 
 // mpscOutOfOrder counts the recorded receives that broke a producer's
 // order.

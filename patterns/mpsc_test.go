@@ -14,7 +14,7 @@ import (
 	"github.com/asynclab/asynclab/patterns/trace"
 )
 
-const ms = time.Millisecond
+const chMs = time.Millisecond
 
 func mpscConfig(t *testing.T, variant string, given map[string]string) Config {
 	t.Helper()
@@ -25,9 +25,9 @@ func mpscConfig(t *testing.T, variant string, given map[string]string) Config {
 	return cfg
 }
 
-// eventsOf returns, in order, the events of kind k recorded by tasks
+// chEvents returns, in order, the events of kind k recorded by tasks
 // labelled label whose note starts with prefix.
-func eventsOf(l *trace.Log, label string, k trace.Kind, prefix string) []trace.Event {
+func chEvents(l *trace.Log, label string, k trace.Kind, prefix string) []trace.Event {
 	var out []trace.Event
 	for _, e := range l.Events {
 		if e.Kind == k && l.Tasks[e.Task].Label == label && strings.HasPrefix(l.Note(e.Note), prefix) {
@@ -37,8 +37,8 @@ func eventsOf(l *trace.Log, label string, k trace.Kind, prefix string) []trace.E
 	return out
 }
 
-// numbers returns the N of each event.
-func numbers(evs []trace.Event) []int64 {
+// chNs returns the N of each event.
+func chNs(evs []trace.Event) []int64 {
 	out := make([]int64, len(evs))
 	for i, e := range evs {
 		out[i] = e.N
@@ -46,8 +46,8 @@ func numbers(evs []trace.Event) []int64 {
 	return out
 }
 
-// times returns when each event happened.
-func times(evs []trace.Event) []time.Duration {
+// chTimes returns when each event happened.
+func chTimes(evs []trace.Event) []time.Duration {
 	out := make([]time.Duration, len(evs))
 	for i, e := range evs {
 		out[i] = e.At
@@ -64,16 +64,16 @@ func TestMpscDefault(t *testing.T) {
 		if l.End != time.Second {
 			t.Errorf("10 messages made 100ms apart took %v; want exactly 1s", l.End)
 		}
-		got := eventsOf(l, "main", trace.Resume, "received")
-		if want := []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}; !slices.Equal(numbers(got), want) {
-			t.Errorf("received %v; want %v", numbers(got), want)
+		got := chEvents(l, "main", trace.Resume, "received")
+		if want := []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}; !slices.Equal(chNs(got), want) {
+			t.Errorf("received %v; want %v", chNs(got), want)
 		}
-		for i, at := range times(got) {
-			if want := time.Duration(i+1) * 100 * ms; at != want {
+		for i, at := range chTimes(got) {
+			if want := time.Duration(i+1) * 100 * chMs; at != want {
 				t.Errorf("message %d received at %v; want %v (the moment it was sent)", i, at, want)
 			}
 		}
-		if w := eventsOf(l, "producer", trace.Wait, ""); len(w) != 0 {
+		if w := chEvents(l, "producer", trace.Wait, ""); len(w) != 0 {
 			t.Errorf("the producer waited %d times; the consumer is always ready, so want 0", len(w))
 		}
 		requireChecks(t, exp, Pass)
@@ -89,27 +89,27 @@ func TestMpscBackpressure(t *testing.T) {
 		}
 		// Made every 100ms, handled in 250ms each: the consumer is busy
 		// from the first message on, 100ms + 10 × 250ms.
-		if l.End != 2600*ms {
+		if l.End != 2600*chMs {
 			t.Errorf("backpressure run took %v; want exactly 2.6s", l.End)
 		}
-		blocked := eventsOf(l, "producer", trace.Wait, "blocked on send: buffer full")
-		if want := []time.Duration{500 * ms, 700 * ms, 950 * ms, 1200 * ms, 1450 * ms, 1700 * ms}; !slices.Equal(times(blocked), want) {
-			t.Errorf("sends blocked at %v; want %v", times(blocked), want)
+		blocked := chEvents(l, "producer", trace.Wait, "blocked on send: buffer full")
+		if want := []time.Duration{500 * chMs, 700 * chMs, 950 * chMs, 1200 * chMs, 1450 * chMs, 1700 * chMs}; !slices.Equal(chTimes(blocked), want) {
+			t.Errorf("sends blocked at %v; want %v", chTimes(blocked), want)
 		}
 		// Each blocked send goes through the instant the consumer takes
 		// a message and frees a slot.
-		resumed := eventsOf(l, "producer", trace.Resume, "sent")
-		if want := []time.Duration{600 * ms, 850 * ms, 1100 * ms, 1350 * ms, 1600 * ms, 1850 * ms}; !slices.Equal(times(resumed), want) {
-			t.Errorf("blocked sends went through at %v; want %v", times(resumed), want)
+		resumed := chEvents(l, "producer", trace.Resume, "sent")
+		if want := []time.Duration{600 * chMs, 850 * chMs, 1100 * chMs, 1350 * chMs, 1600 * chMs, 1850 * chMs}; !slices.Equal(chTimes(resumed), want) {
+			t.Errorf("blocked sends went through at %v; want %v", chTimes(resumed), want)
 		}
-		if n, d := mpscBlocked(l); n != 6 || d != 850*ms {
+		if n, d := mpscBlocked(l); n != 6 || d != 850*chMs {
 			t.Errorf("blocked %d times for %v; want 6 times, 850ms", n, d)
 		}
-		if closed, _ := mpscClosedAt(l, "backpressure"); closed != 1850*ms {
+		if closed, _ := mpscClosedAt(l, "backpressure"); closed != 1850*chMs {
 			t.Errorf("the producer closed the channel at %v; want 1.85s, right after its last send", closed)
 		}
 		// What each side saw in the buffer never exceeds its capacity.
-		for _, e := range eventsOf(l, "main", trace.Resume, "received") {
+		for _, e := range chEvents(l, "main", trace.Resume, "received") {
 			if e.Of > 2 {
 				t.Errorf("the consumer saw %d in a buffer of 2", e.Of)
 			}
@@ -127,10 +127,10 @@ func TestMpscCapacityDoesNotChangeTheTotal(t *testing.T) {
 		blocks     int
 		producerAt time.Duration
 	}{
-		{"0", 9, 2350 * ms},
-		{"1", 8, 2100 * ms},
-		{"2", 6, 1850 * ms},
-		{"5", 1, 1100 * ms},
+		{"0", 9, 2350 * chMs},
+		{"1", 8, 2100 * chMs},
+		{"2", 6, 1850 * chMs},
+		{"5", 1, 1100 * chMs},
 		{"9", 0, time.Second},
 		{"100", 0, time.Second},
 	} {
@@ -140,7 +140,7 @@ func TestMpscCapacityDoesNotChangeTheTotal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if l.End != 2600*ms {
+			if l.End != 2600*chMs {
 				t.Errorf("capacity %s: took %v; want 2.6s", tt.capacity, l.End)
 			}
 			if n, _ := mpscBlocked(l); n != tt.blocks {
@@ -178,17 +178,17 @@ func TestMpscManyProducers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run = %v", err)
 		}
-		if l.End != 1700*ms {
+		if l.End != 1700*chMs {
 			t.Errorf("three producers of 100, 130 and 170ms a message took %v; want 1.7s, the slowest", l.End)
 		}
-		done := eventsOf(l, "producer", trace.Done, "")
-		if want := []time.Duration{time.Second, 1300 * ms, 1700 * ms}; !slices.Equal(times(done), want) {
-			t.Errorf("producers finished at %v; want %v", times(done), want)
+		done := chEvents(l, "producer", trace.Done, "")
+		if want := []time.Duration{time.Second, 1300 * chMs, 1700 * chMs}; !slices.Equal(chTimes(done), want) {
+			t.Errorf("producers finished at %v; want %v", chTimes(done), want)
 		}
-		if closed, _ := mpscClosedAt(l, "many-producers"); closed != 1700*ms {
+		if closed, _ := mpscClosedAt(l, "many-producers"); closed != 1700*chMs {
 			t.Errorf("the closer closed the channel at %v; want 1.7s, when the last producer finished", closed)
 		}
-		got := eventsOf(l, "main", trace.Resume, "received")
+		got := chEvents(l, "main", trace.Resume, "received")
 		if len(got) != 30 {
 			t.Fatalf("received %d messages; want 30", len(got))
 		}
@@ -219,7 +219,7 @@ func TestMpscManyMessagesRecordLittle(t *testing.T) {
 				t.Errorf("variant %q: %d events for 200,000 messages a producer; want at most 2,000", v, len(l.Events))
 			}
 			got, outOfOrder, _, ended := mpscConsumerEnd(l)
-			if want := 200000 * max(1, len(eventsOf(l, "producer", trace.Start, ""))); !ended || got != want || outOfOrder != 0 {
+			if want := 200000 * max(1, len(chEvents(l, "producer", trace.Start, ""))); !ended || got != want || outOfOrder != 0 {
 				t.Errorf("variant %q: received %d (%d out of order, ended %v); want %d in order", v, got, outOfOrder, ended, want)
 			}
 			requireChecks(t, exp, Pass)
@@ -231,7 +231,7 @@ func TestMpscSpeed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, _ := Mpsc.Configure("backpressure", 10, nil)
 		l, exp, _ := runOnVirtualTime(t, Mpsc, cfg, 0)
-		if l.End != 260*ms {
+		if l.End != 260*chMs {
 			t.Errorf("backpressure at --speed 10 took %v; want 260ms", l.End)
 		}
 		requireChecks(t, exp, Pass)
@@ -240,9 +240,9 @@ func TestMpscSpeed(t *testing.T) {
 
 func TestMpscCancelled(t *testing.T) {
 	points := map[string][]time.Duration{
-		"":               {time.Nanosecond, 150 * ms, 550 * ms, 950 * ms},
-		"backpressure":   {time.Nanosecond, 550 * ms, 1650 * ms, 2200 * ms}, // the last after the producer closed
-		"many-producers": {time.Nanosecond, 150 * ms, 1050 * ms, 1650 * ms},
+		"":               {time.Nanosecond, 150 * chMs, 550 * chMs, 950 * chMs},
+		"backpressure":   {time.Nanosecond, 550 * chMs, 1650 * chMs, 2200 * chMs}, // the last after the producer closed
+		"many-producers": {time.Nanosecond, 150 * chMs, 1050 * chMs, 1650 * chMs},
 	}
 	for _, v := range []string{"", "backpressure", "many-producers"} {
 		for _, at := range points[v] {
@@ -262,7 +262,7 @@ func TestMpscCancelled(t *testing.T) {
 						t.Errorf("variant %q cancelled at %v: %q warns", v, at, c.Text)
 					}
 				}
-				if len(eventsOf(l, "main", trace.Cancel, "")) != 1 {
+				if len(chEvents(l, "main", trace.Cancel, "")) != 1 {
 					t.Errorf("variant %q cancelled at %v: main recorded no cancellation\n%s", v, at, transcript(l))
 				}
 			})
