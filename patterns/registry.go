@@ -4,5 +4,6 @@ package patterns
 var registry = []*Pattern{
 	Mpsc,
 	Actor,
+	Stream,
 	Semaphore,
 }
