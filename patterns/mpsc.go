@@ -482,7 +482,12 @@ func explainMpsc(r *Run) Explanation {
 		e.Infof("%s messages in %s: %s a message through the channel", trace.Count(int64(got)), dur(l.End), dur(l.End/time.Duration(got)))
 	}
 	e.Suggest("mpsc --variant backpressure", "a slow consumer: watch the producer wait for room")
-	e.Suggest("mpsc --messages 10000000 --produce 0s", "ten million messages as fast as they go")
+	switch {
+	case ideal > 0:
+		e.Suggest("mpsc --messages 10000000 --produce 0s", "ten million messages as fast as they go")
+	case capacity < 1000:
+		e.Suggest(fmt.Sprintf("mpsc --messages %d --produce 0s --capacity 1000", n), "both sides flat out: does a bigger buffer help now?")
+	}
 	return e
 }
 
