@@ -291,11 +291,11 @@ func lagNote(n int) string {
 	return noteBroadcastLag
 }
 
-// slowReader works out, on a perfect clock, what a subscriber that
+// slowSubscriberPlan works out, on a perfect clock, what a subscriber that
 // spends work on each message does when messages are sent every
 // `every` into its buffer of capacity: when it finishes and how many
 // messages it skips.
-func slowReader(messages, capacity int, every, work time.Duration) (end time.Duration, skipped int) {
+func slowSubscriberPlan(messages, capacity int, every, work time.Duration) (end time.Duration, skipped int) {
 	sentBy := func(t time.Duration) int { // messages sent by time t
 		if every <= 0 {
 			return messages
@@ -320,7 +320,7 @@ func broadcastIdeal(cfg Config) time.Duration {
 	last := time.Duration(s.messages-1) * s.every
 	end := last + s.work
 	if s.slowOne > 0 {
-		slowEnd, _ := slowReader(s.messages, s.capacity, s.every, s.slow)
+		slowEnd, _ := slowSubscriberPlan(s.messages, s.capacity, s.every, s.slow)
 		if s.subscribers == 1 {
 			return slowEnd
 		}
@@ -577,8 +577,8 @@ func afterLag(got, missing []int) []int {
 // rounded up to a power of two.
 func tokioLagNote(s fanOutSetup) string {
 	tokioCap := nextPowerOfTwo(s.capacity)
-	_, ours := slowReader(s.messages, s.capacity, s.every, s.slow)
-	_, theirs := slowReader(s.messages, tokioCap, s.every, s.slow)
+	_, ours := slowSubscriberPlan(s.messages, s.capacity, s.every, s.slow)
+	_, theirs := slowSubscriberPlan(s.messages, tokioCap, s.every, s.slow)
 	holds := fmt.Sprintf("Tokio's broadcast::channel(%d) holds %d", s.capacity, tokioCap)
 	if tokioCap == s.capacity {
 		holds += " too"
@@ -594,9 +594,3 @@ func tokioLagNote(s fanOutSetup) string {
 }
 
 // plural picks one or many by n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

@@ -120,7 +120,7 @@ func TestBroadcastLateJoinTimes(t *testing.T) {
 	}
 }
 
-// The pattern's slow subscriber does what slowReader, the model behind
+// The pattern's slow subscriber does what slowSubscriberPlan, the model behind
 // Ideal, predicts — for numbers where no two things happen at once.
 func TestBroadcastSlowReaderModel(t *testing.T) {
 	for _, tt := range []map[string]string{
@@ -137,7 +137,7 @@ func TestBroadcastSlowReaderModel(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := broadcastSetup(cfg)
-			wantEnd, wantSkipped := slowReader(s.messages, s.capacity, s.every, s.slow)
+			wantEnd, wantSkipped := slowSubscriberPlan(s.messages, s.capacity, s.every, s.slow)
 			l, _, _ := runOnVirtualTime(t, Broadcast, cfg, 0)
 			subs, _ := broadcastRecords(l)
 			slow := subs[len(subs)-1]

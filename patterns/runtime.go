@@ -354,11 +354,11 @@ func heartbeatCheck(e *Explanation, p phase, beat time.Duration, during string) 
 	case p.beats == 0 && due == 0:
 		e.Infof("the work was over before the heartbeat's first beat (every %s): try a longer --work", dur(beat))
 	case p.beats == 0:
-		e.Warnf("the heartbeat never beat %s, though %s were due in %s: its goroutine got no thread until the work was over", during, plural(due, "beat"), dur(p.total()))
+		e.Warnf("the heartbeat never beat %s, though %s were due in %s: its goroutine got no thread until the work was over", during, nounCount(due, "beat"), dur(p.total()))
 	case p.missed == 0:
 		e.Passf("the heartbeat beat %d times %s, at worst %s late (median %s): it never missed a beat", p.beats, during, dur(p.worst), dur(p.med))
 	default:
-		e.Warnf("the heartbeat missed %s %s, at worst %s late: its goroutine waited that long for a thread", plural(p.missed, "beat"), during, dur(p.worst))
+		e.Warnf("the heartbeat missed %s %s, at worst %s late: its goroutine waited that long for a thread", nounCount(p.missed, "beat"), during, dur(p.worst))
 		if beat < timeSlice {
 			e.Infof("a beat every %s is shorter than the scheduler's time slice (about %s): beside busy goroutines it cannot be kept; try a lower --speed or a longer --heartbeat", dur(beat), dur(timeSlice))
 		}
@@ -439,7 +439,7 @@ func explainRuntime(r *Run) Explanation {
 	if len(p.onClock) > 0 {
 		lo, hi := p.onClock[0], p.onClock[len(p.onClock)-1]
 		if procs < tasks {
-			e.Infof("each task needed %s of CPU but was on the clock %s to %s: %d goroutines took turns on %s, the scheduler preempting a busy one after about 10ms", dur(work), dur(lo), dur(hi), tasks, plural(procs, "thread"))
+			e.Infof("each task needed %s of CPU but was on the clock %s to %s: %d goroutines took turns on %s, the scheduler preempting a busy one after about 10ms", dur(work), dur(lo), dur(hi), tasks, nounCount(procs, "thread"))
 		} else {
 			e.Infof("each task had a thread of its own: %s to %s on the clock for %s of CPU", dur(lo), dur(hi), dur(work))
 		}
@@ -466,9 +466,3 @@ func countKindOf(l *trace.Log, id int32, k trace.Kind) int {
 }
 
 // plural returns "1 thread", "2 threads".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}

@@ -10,8 +10,11 @@ import "embed"
 //go:embed spawn.go
 //go:embed join.go
 //go:embed blocking.go
+//go:embed mpsc.go
+//go:embed actor.go
 //go:embed broadcast.go
 //go:embed watch.go
+//go:embed stream.go
 //go:embed select.go
 //go:embed timeout.go
 //go:embed interval.go
