@@ -72,7 +72,7 @@ type Model struct {
 	keys          keyMap
 
 	// the list
-	cursor    int // index into visible()
+	cursor    int    // index into visible()
 	filter    string // what the learner typed after /
 	filtering bool   // keys go to the filter
 
