@@ -38,9 +38,10 @@ var Blocking = &Pattern{
 		{"unbounded", "8 hashes at once, a goroutine each: they share the CPUs, and every digest comes late"},
 		{"bounded", "the same 8 hashes, at most GOMAXPROCS at a time (a semaphore): digests arrive in waves, the first after one hash"},
 	},
-	Run:     runBlocking,
-	Ideal:   blockingIdeal,
-	Explain: explainBlocking,
+	Run:       runBlocking,
+	Ideal:     blockingIdeal,
+	Explain:   explainBlocking,
+	RealClock: always,
 }
 
 // hashSeed is what every hash chain starts from.

@@ -33,8 +33,9 @@ var Cost = &Pattern{
 	Variants: []Variant{
 		{"procs-1", "the same measurements with GOMAXPROCS=1: no second core, as on Tokio's current-thread runtime"},
 	},
-	Run:     runCost,
-	Explain: explainCost,
+	Run:       runCost,
+	Explain:   explainCost,
+	RealClock: always,
 }
 
 // Primitive is one thing whose cost per operation asynclab measures.

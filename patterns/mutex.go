@@ -31,9 +31,10 @@ var Mutex = &Pattern{
 		{"race", "no lock: each goroutine adds 1 --increments times and updates are lost (a data race: go run -race reports it)"},
 		{"held-across-wait", "the lock is taken first and held while the task works, so the tasks run one at a time"},
 	},
-	Run:     runMutex,
-	Ideal:   mutexIdeal,
-	Explain: explainMutex,
+	Run:       runMutex,
+	Ideal:     mutexIdeal,
+	Explain:   explainMutex,
+	RealClock: always,
 }
 
 // The notes main ends a run with; Explain finds them by their text.

@@ -42,9 +42,10 @@ var Runtime = &Pattern{
 		{"procs", "the same work twice: with GOMAXPROCS 1, then with --procs (default: every CPU, at least 2)"},
 		{"starve", "one loop of tasks × work that never calls a function nor blocks, on GOMAXPROCS 1: the heartbeat still keeps time"},
 	},
-	Run:     runRuntime,
-	Ideal:   runtimeIdeal,
-	Explain: explainRuntime,
+	Run:       runRuntime,
+	Ideal:     runtimeIdeal,
+	Explain:   explainRuntime,
+	RealClock: always,
 }
 
 func runRuntime(ctx context.Context, rec *trace.Recorder, cfg Config) error {

@@ -30,9 +30,10 @@ var RWLock = &Pattern{
 		{"read-heavy", fmt.Sprintf("each reader reads %d times in a row and the writer writes once: the reads overlap, the write stops them briefly", readHeavyReads)},
 		{"writer-waits", fmt.Sprintf("reader 1 reads %d × --read: the writer waits for it, and every reader who comes after the writer waits too", slowReader)},
 	},
-	Run:     runRWLock,
-	Ideal:   rwlockIdeal,
-	Explain: explainRWLock,
+	Run:       runRWLock,
+	Ideal:     rwlockIdeal,
+	Explain:   explainRWLock,
+	RealClock: always,
 }
 
 const (
