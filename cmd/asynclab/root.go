@@ -123,7 +123,7 @@ func listLessons(e *env, o *output) error {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s — %s, %d done\n", render.Bold("asynclab"), plural(len(all), "lesson"), done)
+	b.WriteString(render.Bold(render.Wrap(fmt.Sprintf("asynclab — %s, %d done", plural(len(all), "lesson"), done), o.width, "  ")) + "\n")
 	n := 0
 	for _, t := range lessons.Tracks {
 		first := true
