@@ -69,13 +69,15 @@ const (
 const (
 	noteListening    = "listening on "
 	noteStopped      = "stopped accepting after {waited}: the listener is closed"
-	noteClosed       = "shutdown signal: closed the listener, new connections are refused"
+	noteClosed       = "the signal came: closed the listener, new connections are refused"
 	noteDrained      = "every handler has returned"
 	noteCutDeadline  = "cut at the grace deadline, {dur} of work left undone"
 	noteCutInterrupt = "stopped by the interrupt, {dur} of work left undone"
 	noteAnswered     = "got the answer after {dur}"
 	noteAnsweredOnce = "got the answer"
 	noteNotConnected = "cancelled before connecting"
+	noteIdleClosed   = "idle at the signal: closed the connection"
+	noteServed       = "answered client {n}"
 	noteConnecting   = "cancelled while connecting"
 	notePortClosed   = "dialled the address again: refused, the port is closed"
 	notePortOpen     = "dialled the address again: it still accepts connections"
@@ -160,25 +162,15 @@ func runShutdownOn(ctx context.Context, rec *trace.Recorder, cfg Config, nw netw
 		if signal {
 			pause = min(pause, signalPauseCap)
 		}
-		c := &client{t: t, id: i, work: work, dial: nw.dial, addr: addr}
+		c := &client{t: t, id: i, work: work, pause: pause,
+			dial: nw.dial, addr: addr, again: signal}
 		clients.Go(func() {
 			if err := sleep(outside, arrive); err != nil {
 				t.Cancel(noteNotConnected)
 				return
 			}
 			t.Start()
-			for c.request(outside) {
-				if !signal {
-					t.Done(noteAnswered, int(c.answered))
-					return
-				}
-				t.Resume(noteAnsweredOnce)
-				t.Wait("pausing before the next request")
-				if err := sleep(outside, pause); err != nil {
-					t.Cancel("cancelled")
-					return
-				}
-			}
+			c.run(outside)
 		})
 	}
 
@@ -200,9 +192,9 @@ func runShutdownOn(ctx context.Context, rec *trace.Recorder, cfg Config, nw netw
 }
 
 // region serve
-// serve accepts connections on ln until shutdown is done. Then it closes
-// the listener — so nothing is accepted after the signal — and waits for
-// the connections in flight, giving them grace to finish. After that the
+// serve accepts connections on ln until shutdown is done. Then it
+// closes the listener, so nothing is accepted after the signal, and
+// gives the connections in flight grace to finish; after that, the
 // context their handlers work under is cancelled. serve returns only
 // when every handler has returned.
 //
@@ -216,9 +208,10 @@ func runShutdownOn(ctx context.Context, rec *trace.Recorder, cfg Config, nw netw
 // the signal.
 func serve(shutdown, base context.Context, rec *trace.Recorder,
 	main *trace.Task, ln net.Listener, grace time.Duration) error {
-	closer := rec.Task("shutdown", 0)
+	watcher := rec.Task("signal", 0)
+	watcher.Wait("waiting for the shutdown signal")
 	stopClosing := context.AfterFunc(shutdown, func() {
-		closer.Done(noteClosed)
+		watcher.Done(noteClosed)
 		ln.Close() // a blocked Accept returns an error now
 	})
 	defer stopClosing()
@@ -227,32 +220,36 @@ func serve(shutdown, base context.Context, rec *trace.Recorder,
 	work, cut := context.WithCancelCause(base)
 	defer cut(nil)
 	var wg sync.WaitGroup
+	var acceptErr error
 	main.Wait("accepting connections")
-	for n := 1; ; n++ {
+	for n := 1; ; {
 		conn, err := ln.Accept()
 		if err != nil {
 			if shutdown.Err() != nil {
 				main.Resume(noteStopped)
 				break
 			}
-			if errors.Is(err, net.ErrClosed) {
-				return err
+			if errors.Is(err, net.ErrClosed) { // not by us
+				acceptErr = err
+				main.Resume("the listener was closed under us")
+				break
 			}
-			// Anything else (too many open files, a connection reset
-			// before it was accepted) passes: one failed Accept must
-			// not end the loop.
+			// Anything else (too many open files, a connection
+			// reset before it was accepted) passes: one failed
+			// Accept must not end the loop.
 			main.Note("Accept failed, trying again: " + err.Error())
 			time.Sleep(acceptRetry)
 			continue
 		}
 		if shutdown.Err() != nil { // it came with the signal
 			conn.Close()
-			main.Resume("turned away a connection that came with the signal")
+			main.Resume("turned away a connection: the signal came")
 			break
 		}
 		t := rec.Task("conn", n)
+		n++
 		t.Start() // accepted
-		wg.Go(func() { handle(work, t, inFlight, conn) })
+		wg.Go(func() { handle(shutdown, work, t, inFlight, conn) })
 	}
 
 	// Drain: wait for every handler; at the deadline, cut the rest.
@@ -262,32 +259,61 @@ func serve(shutdown, base context.Context, rec *trace.Recorder,
 	wg.Wait()
 	deadline.Stop()
 	main.Resume(noteDrained)
-	return nil
+	return acceptErr
 }
 
 // endregion
 
 // region handle
-// handle serves one connection: it reads a request, works as long as
-// the request asks, and answers. It stops early only if ctx is
-// cancelled; closing the connection then also unblocks a read or a
-// write in progress — Go cannot drop a goroutine the way Tokio drops a
-// future.
-func handle(ctx context.Context, t *trace.Task, inFlight *trace.Resource,
-	conn net.Conn) {
+// handle serves the requests of one connection, one after another. Once
+// shutdown is done it takes no new request: the request in progress is
+// finished and answered, and the connection closed; an idle connection
+// is closed at once. If ctx is cancelled (at the grace deadline), the
+// work stops and the connection is closed. Go cannot drop a goroutine
+// the way Tokio drops a future: the goroutine has to notice and return.
+func handle(shutdown, ctx context.Context, t *trace.Task,
+	inFlight *trace.Resource, conn net.Conn) {
 	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	client, work, err := readRequest(conn)
-	if err != nil {
-		if ctx.Err() != nil {
-			t.Cancel("cut before the request was read")
-		} else {
+	// Closing the connection also unblocks a read or a write.
+	stopCut := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stopCut()
+	// The signal wakes a handler waiting for the next request; the
+	// request being worked on is left alone.
+	stopWake := context.AfterFunc(shutdown, func() {
+		conn.SetReadDeadline(time.Now())
+	})
+	defer stopWake()
+	r := bufio.NewReader(conn)
+	for shutdown.Err() == nil {
+		t.Wait("waiting for a request")
+		client, work, err := readRequest(r)
+		switch {
+		case ctx.Err() != nil:
+			t.Cancel("cut while waiting for a request")
+			return
+		case shutdown.Err() != nil:
+			t.Done(noteIdleClosed)
+			return
+		case errors.Is(err, io.EOF):
+			t.Done("the client closed the connection")
+			return
+		case err != nil:
 			t.Fail(err)
+			return
 		}
-		return
+		t.Acquire(inFlight, "working for client {n}", client)
+		if err := serveRequest(ctx, t, inFlight, conn, client,
+			work); err != nil {
+			return
+		}
 	}
-	t.Acquire(inFlight, "working for client {n}", client)
+	t.Done("closed the connection: the server is shutting down")
+}
+
+// serveRequest does the work a request asks for and answers it.
+func serveRequest(ctx context.Context, t *trace.Task,
+	inFlight *trace.Resource, conn net.Conn, client int,
+	work time.Duration) error {
 	started := time.Now()
 	if err := sleep(ctx, work); err != nil { // the work itself
 		left := int(work - time.Since(started))
@@ -297,23 +323,24 @@ func handle(ctx context.Context, t *trace.Task, inFlight *trace.Resource,
 		} else {
 			t.Cancel(noteCutInterrupt, left)
 		}
-		return
+		return err
 	}
 	t.Release(inFlight, "answering client {n}", client)
 	if _, err := io.WriteString(conn, "done\n"); err != nil {
 		t.Fail(err)
-		return
+		return err
 	}
-	t.Done("answered client {n}", client)
+	t.Send(noteServed, client)
+	return nil
 }
 
 // endregion
 
 // readRequest reads one request line: "CLIENT WORK", such as "2 1.4s".
-func readRequest(conn net.Conn) (client int, work time.Duration, err error) {
-	line, err := bufio.NewReader(conn).ReadString('\n')
+func readRequest(r *bufio.Reader) (client int, work time.Duration, err error) {
+	line, err := r.ReadString('\n')
 	if err != nil {
-		return 0, 0, fmt.Errorf("read the request: %w", err)
+		return 0, 0, err
 	}
 	var text string
 	if _, err := fmt.Sscan(line, &client, &text); err != nil {
@@ -323,61 +350,91 @@ func readRequest(conn net.Conn) (client int, work time.Duration, err error) {
 	return client, work, err
 }
 
-// region client
-// client is one client of the server: another program, really. Each
-// request is a connection of its own.
+// closer returns a function that closes conn.
+func closer(conn net.Conn) func() { return func() { conn.Close() } }
+
+// client is one client of the server: another program, really. It
+// keeps its connection open between requests, as HTTP/1.1 clients do.
 type client struct {
-	t    *trace.Task
-	id   int
-	work time.Duration
-	dial func(context.Context, string) (net.Conn, error)
-	addr string
-
-	answered time.Duration // how long the last answer took
+	t     *trace.Task
+	id    int
+	work  time.Duration
+	pause time.Duration
+	dial  func(context.Context, string) (net.Conn, error)
+	addr  string
+	again bool // ask again and again, until refused
 }
 
-// request sends one request and waits for the answer. It reports
-// whether the client got one; it records every other outcome.
-func (c *client) request(ctx context.Context) bool {
-	conn, err := c.dial(ctx, c.addr)
-	switch {
-	case ctx.Err() != nil:
-		c.t.Cancel(noteConnecting)
-		return false
-	case errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNRESET): // closed mid-handshake
-		c.t.Fail(errRefused)
-		return false
-	case err != nil:
-		c.t.Fail(err)
-		return false
+// run sends the client's requests. A client that asks once ends with its
+// answer; one that asks again reconnects when the server closes its
+// connection, and ends when the server refuses it.
+func (c *client) run(ctx context.Context) {
+	var conn net.Conn
+	var answers *bufio.Reader
+	var stop func() bool
+	hangUp := func() {
+		stop()
+		conn.Close()
+		conn = nil
 	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	_, err = fmt.Fprintf(conn, "%d %s\n", c.id, c.work)
-	sent := time.Now()
-	if err == nil {
-		c.t.Send("asked for {dur} of work", int(c.work))
-		c.t.Wait("waiting for the answer")
-		_, err = bufio.NewReader(conn).ReadString('\n')
-	}
-	switch {
-	case ctx.Err() != nil:
-		c.t.Cancel("cancelled while waiting for the answer")
-		return false
-	case errors.Is(err, syscall.ECONNRESET):
-		c.t.Fail(errReset) // connected, but never accepted
-		return false
-	case err != nil:
-		c.t.Fail(errCut)
-		return false
-	}
-	c.answered = time.Since(sent)
-	return true
-}
+	defer func() {
+		if conn != nil {
+			hangUp()
+		}
+	}()
+	for {
+		if conn == nil {
+			var err error
+			conn, err = c.dial(ctx, c.addr)
+			switch {
+			case ctx.Err() != nil:
+				c.t.Cancel(noteConnecting)
+				return
+			case errors.Is(err, syscall.ECONNREFUSED),
+				errors.Is(err, syscall.ECONNRESET): // closed mid-handshake
+				c.t.Fail(errRefused)
+				return
+			case err != nil:
+				c.t.Fail(err)
+				return
+			}
+			stop = context.AfterFunc(ctx, closer(conn))
+			answers = bufio.NewReader(conn)
+		}
+		_, err := fmt.Fprintf(conn, "%d %s\n", c.id, c.work)
+		sent := time.Now()
+		if err == nil {
+			c.t.Send("asked for {dur} of work", int(c.work))
+			c.t.Wait("waiting for the answer")
+			_, err = answers.ReadString('\n')
+		}
+		switch {
+		case ctx.Err() != nil:
+			c.t.Cancel("cancelled while waiting for the answer")
+			return
+		case err != nil && c.again:
+			hangUp() // the server closed it: try a new one
 
-// endregion
+			continue
+		case errors.Is(err, syscall.ECONNRESET):
+			c.t.Fail(errReset) // connected, but never accepted
+			return
+		case err != nil:
+			c.t.Fail(errCut)
+			return
+		}
+		if !c.again {
+			c.t.Done(noteAnswered, int(time.Since(sent)))
+			return
+		}
+		c.t.Resume(noteAnsweredOnce)
+		c.t.Wait("pausing before the next request")
+		if err := sleep(ctx, c.pause); err != nil {
+			c.t.Cancel("cancelled")
+			return
+		}
+	}
+}
 
 // checkPortClosed dials the server's address once more after the run:
 // with the listener closed, the connection must be refused.
@@ -449,6 +506,7 @@ type shutdownRun struct {
 	lastAccept   time.Duration
 	accepted     int
 	served       int // requests the handlers answered
+	idleClosed   int // connections closed idle at the signal
 	answered     int // requests answered
 	answeredLate int // of those, answered after the signal
 	inFlight     int // requests being worked on at the signal
@@ -477,13 +535,15 @@ func readShutdown(l *trace.Log) shutdownRun {
 		note := l.Note(e.Note)
 		last[e.Task] = e
 		switch {
-		case ti.Label == "shutdown" && e.Kind == trace.Done:
+		case ti.Label == "signal" && e.Kind == trace.Done:
 			r.signal = e.At
 			for range working {
 				r.inFlight++
 			}
-		case ti.Label == "conn" && e.Kind == trace.Done:
+		case ti.Label == "conn" && note == noteServed:
 			r.served++
+		case ti.Label == "conn" && note == noteIdleClosed:
+			r.idleClosed++
 		case ti.Label == "conn" && e.Kind == trace.Start:
 			r.accepted++
 			r.lastAccept = e.At
@@ -582,12 +642,17 @@ func explainShutdown(run *Run) Explanation {
 	case r.inFlight == 0:
 		e.Infof("no request was in flight at the signal: there was nothing to drain")
 	case r.cutDeadline == 0:
-		e.Passf("%d %s in flight at the signal; %s within the %s grace period, the last at %s (%s after the signal)",
+		e.Passf("%d %s in flight at the signal; %s within the %s grace period: the drain ended at %s, %s after the signal",
 			r.inFlight, plural(r.inFlight, "request was", "requests were"), plural(r.inFlight, "it finished", "all finished"),
 			dur(grace), dur(r.drainedAt), dur(r.drainedAt-r.signal))
 	default:
 		e.Warnf("%d of %d requests in flight outlasted the %s grace period: cut at the deadline (%s) with up to %s of work left undone; %d finished in time",
 			r.cutDeadline, r.inFlight, dur(grace), dur(r.signal+grace), dur(r.cutLeft), finished)
+	}
+
+	if r.idleClosed > 0 {
+		e.Infof("%d idle %s (between two requests) closed at the signal, without waiting",
+			r.idleClosed, plural(r.idleClosed, "connection was", "connections were"))
 	}
 
 	attempts := r.answered + r.clientCut + r.refused + r.cancelled
@@ -602,7 +667,7 @@ func explainShutdown(run *Run) Explanation {
 	}
 	e.Checkf(r.portClosed, "the port is closed: dialling the server's address after the run was refused")
 	e.Checkf(r.ended == r.tasks && r.drainedAt >= 0,
-		"every goroutine returned: %d handlers, %d clients and the listener closer, all ended by %s",
+		"every goroutine returned: %d handlers, %d clients and the signal watcher, all ended by %s",
 		r.accepted, clients, dur(r.lastEnd))
 
 	switch cfg.Variant {
