@@ -651,7 +651,7 @@ func explainShutdown(run *Run) Explanation {
 	}
 
 	if r.idleClosed > 0 {
-		e.Infof("%d idle %s (between two requests) closed at the signal, without waiting",
+		e.Infof("%d %s idle between two requests at the signal: closed at once, with nothing to wait for",
 			r.idleClosed, plural(r.idleClosed, "connection was", "connections were"))
 	}
 
