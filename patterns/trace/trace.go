@@ -92,8 +92,9 @@ type Resource struct {
 
 // Recorder collects the events of one run.
 type Recorder struct {
-	start time.Time
-	end   atomic.Int64 // nanoseconds since start; 0 while running
+	start  time.Time
+	end    atomic.Int64             // nanoseconds since start; 0 while running
+	mirror atomic.Pointer[goMirror] // set by MirrorGoTrace
 
 	mu        sync.Mutex // guards the fields below; never taken per event
 	tasks     []*Task
@@ -134,7 +135,11 @@ func (r *Recorder) Since() time.Duration { return time.Since(r.start) }
 // Stop marks the end of the run. Later calls do nothing.
 func (r *Recorder) Stop() {
 	d := max(int64(r.Since()), 1)
-	r.end.CompareAndSwap(0, d)
+	if r.end.CompareAndSwap(0, d) {
+		if m := r.mirror.Load(); m != nil {
+			m.stop()
+		}
+	}
 }
 
 // Elapsed returns the length of the run: the time Stop was called, or the
@@ -211,6 +216,8 @@ type Task struct {
 	seen     [4]seenNote // the notes this task used last; owned by the writer
 	nextSeen uint8
 
+	gt *goTask // mirroring into runtime/trace; nil unless MirrorGoTrace
+
 	head  block
 	first [2]Event // most tasks record only a start and an end
 }
@@ -274,6 +281,9 @@ func (t *Task) record(k Kind, res int16, note string, nums []int) {
 		e.Of = int64(nums[1])
 	}
 	t.append(e)
+	if m := t.rec.mirror.Load(); m != nil {
+		m.event(t, e, note)
+	}
 }
 
 func (t *Task) append(e Event) {
