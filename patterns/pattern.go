@@ -34,6 +34,11 @@ type Pattern struct {
 
 	// Explain turns a finished or interrupted run into checks.
 	Explain func(r *Run) Explanation
+
+	// KeyFigure, if set, names the one figure that sums up a run — "max
+	// held", "dropped ticks" — and gives its value, for a table of runs
+	// side by side (a sweep). Without it, Run.Figure picks a generic one.
+	KeyFigure func(r *Run) (name, value string)
 }
 
 // Construct pairs a Go construct with its Tokio counterpart.
