@@ -67,11 +67,20 @@ func ScaleSummary(l *trace.Log, o ScaleOptions) string {
 	default:
 		text := fmt.Sprintf("waits: %s · p50 %s · p90 %s · p99 %s · max %s", trace.Count(int64(len(waits))),
 			trace.Dur(percentile(waits, 0.5)), trace.Dur(percentile(waits, 0.9)), trace.Dur(percentile(waits, 0.99)), trace.Dur(waits[len(waits)-1]))
+		if len(waits) < minForPercentiles {
+			parts = parts[:0]
+			for _, d := range waits {
+				parts = append(parts, trace.Dur(d))
+			}
+			text = fmt.Sprintf("waits: %s (%s)", trace.Count(int64(len(waits))), strings.Join(parts, ", "))
+		}
 		if still > 0 {
 			text += fmt.Sprintf("; %s still waiting at the end", trace.Count(int64(still)))
 		}
 		line(text)
-		b.WriteString(histogram(waits, w))
+		if len(waits) >= minForPercentiles {
+			b.WriteString(histogram(waits, w))
+		}
 	}
 
 	if o.Units > 0 && o.Unit != "" {
@@ -85,6 +94,10 @@ func ScaleSummary(l *trace.Log, o ScaleOptions) string {
 	}
 	return b.String()
 }
+
+// minForPercentiles is the fewest waits worth percentiles and a histogram;
+// fewer are listed.
+const minForPercentiles = 10
 
 // waitLengths returns the length of every wait of l that ended, shortest
 // first, and how many tasks were still waiting at the end.

@@ -47,7 +47,7 @@ prints the lesson list. Every step also has its command below.`,
 		return &usageError{err: err, hint: fmt.Sprintf("Run '%s --help' for usage.", c.CommandPath())}
 	})
 	root.AddCommand(newListCmd(e, g), newLessonCmd(e, g), newRunCmd(e, g), newQuizCmd(e, g),
-		newNextCmd(e, g), newProgressCmd(e, g), newResetCmd(e, g), exitCodesTopic())
+		newNextCmd(e, g), newProgressCmd(e, g), newResetCmd(e, g), exitCodesTopic(), formatsTopic())
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
