@@ -161,7 +161,7 @@ func histogram(sorted []time.Duration, w int) string {
 		nameW = max(nameW, width(bucketNames[k]))
 	}
 	countW := width(trace.Count(most))
-	barW := max(min(w-4-nameW-2-countW-1, 40), 4)
+	barW := max(min(w-4-nameW-2-countW-1, 40), 1)
 	var b strings.Builder
 	for k := lo; k <= hi; k++ {
 		n := counts[k]

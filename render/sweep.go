@@ -106,7 +106,7 @@ func sweepBars(rows []SweepRow, o SweepOptions, w int) string {
 		valueW = max(valueW, width(r.Value))
 		totalW = max(totalW, width(trace.Dur(r.Total)))
 	}
-	barW := max(min(w-2-valueW-2-1-totalW, 50), 4)
+	barW := max(min(w-2-valueW-2-1-totalW, 50), 1)
 	var b strings.Builder
 	over := false
 	for _, r := range rows {
@@ -126,11 +126,14 @@ func sweepBars(rows []SweepRow, o SweepOptions, w int) string {
 		}
 		b.WriteString("  " + pad(r.Value, valueW) + "  " + bar + " " + faint.Render(trace.Dur(r.Total)) + "\n")
 	}
-	legend := running.Render("█") + " total"
+	indent := "  " + strings.Repeat(" ", valueW) + "  "
+	legend := []string{running.Render("█") + " total"}
 	if over {
-		legend = running.Render("█") + " up to the ideal   " + waiting.Render("▒") + " beyond it"
+		legend = []string{running.Render("█") + " up to the ideal", waiting.Render("▒") + " beyond it"}
 	}
-	b.WriteString("  " + strings.Repeat(" ", valueW) + "  " + legend + "\n")
+	for _, ln := range wrapParts(legend, "   ", w-width(indent)) {
+		b.WriteString(Fit(indent+ln, w) + "\n")
+	}
 	return b.String()
 }
 

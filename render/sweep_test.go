@@ -80,3 +80,25 @@ func TestCompareTimelines(t *testing.T) {
 		t.Errorf("the runs should share one axis:\n%s", out)
 	}
 }
+
+// Whatever the width, no line of the tables, summaries, bands or compared
+// timelines is wider than it.
+func TestScaleOutputsFitTheWidth(t *testing.T) {
+	many := manyTasksLog(300)
+	for _, w := range []int{20, 24, 40, 80, 200} {
+		for name, out := range map[string]string{
+			"sweep":   SweepTable(limitSweep(), SweepOptions{Param: "--limit", Figure: "max permits", Width: w}),
+			"compare": SweepTable(limitSweep()[:2], SweepOptions{Param: "run", Figure: "max permits", Width: w, Compare: true}),
+			"scale":   ScaleSummary(many, ScaleOptions{Width: w, Units: 300, Unit: "worker", Heap: 1 << 30}),
+			"bands":   Timeline(many, TimelineOptions{Width: w, MaxRows: 10}),
+			"compared": CompareTimelines([]Compared{{Title: "A  a title that is long enough to be cut", Log: semaphoreLog()}, {Title: "B", Log: many}},
+				TimelineOptions{Width: w, MaxRows: 10}),
+		} {
+			for n, line := range strings.Split(out, "\n") {
+				if lw := width(plain(line)); lw > w {
+					t.Errorf("%s at width %d: line %d is %d wide: %q", name, w, n+1, lw, plain(line))
+				}
+			}
+		}
+	}
+}

@@ -436,7 +436,7 @@ func (tl *timeline) legend(b *strings.Builder) {
 		parts = append(parts, gauge.Render("▁▄█")+" in use")
 	}
 	if tl.seen["band"] {
-		parts = append(parts, running.Render("▁▄█")+" tasks at once, "+gauge.Render("▁▄█")+" tasks ended")
+		parts = append(parts, running.Render("▁▄█")+" tasks at once", gauge.Render("▁▄█")+" tasks ended")
 	}
 	indent := strings.Repeat(" ", tl.labelW)
 	line := ""
@@ -447,11 +447,11 @@ func (tl *timeline) legend(b *strings.Builder) {
 		case width(line)+3+width(p) <= tl.width:
 			line += "   " + p
 		default:
-			b.WriteString(line + "\n")
+			b.WriteString(Fit(line, tl.width) + "\n")
 			line = indent + p
 		}
 	}
 	if line != "" {
-		b.WriteString(line + "\n")
+		b.WriteString(Fit(line, tl.width) + "\n")
 	}
 }

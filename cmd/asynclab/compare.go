@@ -89,7 +89,7 @@ func runComparison(ctx context.Context, o *output, rp *runPlan) error {
 	}, o.width) + "\n")
 	o.print(render.Heading("Runs") + "\n")
 	for _, c := range rp.compare {
-		o.print(fmt.Sprintf("  %s  %s\n", c.name, compareTitle(c)))
+		o.print(render.Fit("  "+c.name+"  "+compareTitle(c), o.width) + "\n")
 	}
 	var results []*patterns.Run
 	interrupted := false
@@ -122,12 +122,12 @@ func runComparison(ctx context.Context, o *output, rp *runPlan) error {
 		rows = append(rows, render.SweepRow{Value: c.name, Num: float64(k), Total: r.Log.End,
 			Ideal: ideal(p, c.cfg), Figure: value, Interrupted: r.Interrupted})
 	}
-	o.print("\n" + render.Heading("Timeline") + render.Faint(" · one time axis for every run") + "\n")
+	o.print("\n" + render.Fit(render.Heading("Timeline")+render.Faint(" · one time axis for every run"), o.width) + "\n")
 	o.print(render.CompareTimelines(drawn, render.TimelineOptions{Width: o.width, MaxRows: maxTimelineRows / len(rp.compare)}))
 	o.print("\n" + render.Heading("Totals") + "\n" + render.SweepTable(rows, render.SweepOptions{Param: "run", Figure: figure, Width: o.width, Compare: true}))
 	o.print("\n" + render.Heading("What happened") + "\n")
 	for k, r := range results {
-		o.print(render.Bold(rp.compare[k].name+"  "+compareTitle(rp.compare[k])) + "\n")
+		o.print(render.Fit(render.Bold(rp.compare[k].name+"  "+compareTitle(rp.compare[k])), o.width) + "\n")
 		o.print(render.CheckLines(r.Explain().Checks, o.width))
 	}
 	if interrupted {

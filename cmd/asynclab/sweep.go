@@ -165,7 +165,7 @@ func runSweep(ctx context.Context, o *output, rp *runPlan) error {
 		Pattern: p.ID, Title: p.Title, Summary: p.Summary,
 		Variant: rp.cfg.Variant, About: variantAbout(p, rp.cfg.Variant), Settings: settings, Speed: rp.cfg.Speed,
 	}, o.width) + "\n")
-	o.print(render.Heading("Runs") + render.Faint(fmt.Sprintf(" · --%s %s: one run each", sw.param.Name, strings.Join(sw.values, ", "))) + "\n")
+	o.print(render.Fit(render.Heading("Runs")+render.Faint(fmt.Sprintf(" · --%s %s: one run each", sw.param.Name, strings.Join(sw.values, ", "))), o.width) + "\n")
 
 	var rows []render.SweepRow
 	figure := ""
@@ -183,7 +183,7 @@ func runSweep(ctx context.Context, o *output, rp *runPlan) error {
 			Ideal: ideal(p, cfg), Figure: value, Interrupted: result.Interrupted}
 		rows = append(rows, row)
 		if o.tty {
-			o.print(fmt.Sprintf("  --%s %s: %s\n", sw.param.Name, sw.values[k], trace.Dur(row.Total)))
+			o.print(render.Fit(fmt.Sprintf("  --%s %s: %s", sw.param.Name, sw.values[k], trace.Dur(row.Total)), o.width) + "\n")
 		}
 		if result.Interrupted {
 			interrupted = true
