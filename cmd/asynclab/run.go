@@ -123,7 +123,11 @@ func newPatternCmd(e *env, g *globalFlags, p *patterns.Pattern) *cobra.Command {
 	for _, prm := range p.Params {
 		v := &paramValue{param: prm, text: prm.Format(prm.Default)}
 		opts.params[prm.Name] = v
-		f.Var(v, prm.Name, fmt.Sprintf("%s (%s; a list 1,2,5 or range 1..4 runs each)", prm.Usage, prm.Range()))
+		several := "a list 1,2,5 or range 1..4 runs each"
+		if prm.Kind == patterns.DurationParam {
+			several = "a list 100ms,1s or range 100ms..1s/100ms runs each"
+		}
+		f.Var(v, prm.Name, fmt.Sprintf("%s (%s; %s)", prm.Usage, prm.Range(), several))
 	}
 	_ = cmd.RegisterFlagCompletionFunc("variant", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return p.VariantNames(), cobra.ShellCompDirectiveNoFileComp
