@@ -29,7 +29,7 @@ race:
 ## Performance)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./patterns/trace/
-	$(GO) test -run '^$$' -bench SpawnMillion -benchtime 3x -count 1 ./cmd/asynclab/
+	$(GO) test -run '^$$' -bench SpawnMillion -benchtime 1x -count 3 ./cmd/asynclab/
 
 lint: fmt vet
 	$(GO) run $(STATICCHECK) ./...

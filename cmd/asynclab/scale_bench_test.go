@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync"
 	"testing"
@@ -70,14 +71,16 @@ func report(b *testing.B, peak *peakMemory) {
 
 // peakMemory samples the memory the Go runtime holds from the OS — all it
 // mapped, less what it gave back — and keeps the most it saw: close to the
-// process's resident set, measured from inside.
+// process's resident set, measured from inside. Run one iteration at a
+// time (-benchtime 1x): later iterations would count the garbage of the
+// earlier ones.
 type peakMemory struct {
 	done chan struct{}
 	max  chan uint64
 }
 
 func measurePeak() *peakMemory {
-	runtime.GC()
+	debug.FreeOSMemory() // what earlier benchmarks left goes back first
 	p := &peakMemory{done: make(chan struct{}), max: make(chan uint64)}
 	go func() {
 		s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
