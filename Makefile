@@ -30,9 +30,12 @@ vet:
 race:
 	$(GO) test -race -count=1 ./...
 
-## bench: the recorder's cost per event (see README, Performance)
+## bench: the recorder's cost per event, and "run spawn --tasks 1000000"
+## recorded against the same spawn-and-join without recording (see README,
+## Performance)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./patterns/trace/
+	$(GO) test -run '^$$' -bench SpawnMillion -benchtime 1x -count 3 ./cmd/asynclab/
 
 lint: fmt vet
 	$(GO) run $(STATICCHECK) ./...

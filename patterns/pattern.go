@@ -35,10 +35,20 @@ type Pattern struct {
 	// Explain turns a finished or interrupted run into checks.
 	Explain func(r *Run) Explanation
 
+	// UntilInterrupt names the variants that run until the learner presses
+	// Ctrl+C, and take it as their signal to finish rather than as an
+	// interruption.
+	UntilInterrupt []string
+
 	// RealClock, when set, reports the variants that only run on the real
 	// clock: real sockets, CPU-bound work or locks contended across a
 	// sleep, none of which advance testing/synctest's virtual time.
 	RealClock func(variant string) bool
+
+	// KeyFigure, if set, names the one figure that sums up a run — "max
+	// held", "dropped ticks" — and gives its value, for a table of runs
+	// side by side (a sweep). Without it, Run.Figure picks a generic one.
+	KeyFigure func(r *Run) (name, value string)
 }
 
 // NeedsRealClock reports whether a variant of the pattern only runs on the
@@ -106,6 +116,11 @@ func (p *Pattern) Param(name string) *Param {
 		}
 	}
 	return nil
+}
+
+// RunsUntilInterrupt reports whether a variant runs until Ctrl+C.
+func (p *Pattern) RunsUntilInterrupt(variant string) bool {
+	return slices.Contains(p.UntilInterrupt, variant)
 }
 
 // VariantNames returns the names of the pattern's variants.

@@ -39,9 +39,10 @@ var Shutdown = &Pattern{
 		{"grace", "client 2 asks for 3s of work: its request outlasts the grace period, is cut at the deadline and counted"},
 		{"signal", "no timer: the server runs until you press Ctrl+C (or send SIGTERM), then drains; the clients keep sending until they are refused"},
 	},
-	Run:     runShutdown,
-	Ideal:   shutdownIdeal,
-	Explain: explainShutdown,
+	UntilInterrupt: []string{"signal"},
+	Run:            runShutdown,
+	Ideal:          shutdownIdeal,
+	Explain:        explainShutdown,
 	// The run uses real TCP sockets; its tests run the same code over an
 	// in-memory listener on virtual time.
 	RealClock: always,

@@ -19,7 +19,13 @@ type Running struct {
 // Start runs p in a new goroutine, recording into a new recorder, and
 // returns at once. The run ends by itself or when ctx is cancelled.
 func Start(ctx context.Context, p *Pattern, cfg Config) *Running {
-	r := &Running{Pattern: p, Config: cfg, Recorder: trace.NewRecorder(), done: make(chan struct{})}
+	return StartRecording(ctx, p, cfg, trace.NewRecorder())
+}
+
+// StartRecording is like Start but records into rec, a new recorder that
+// the caller has set up (for example to mirror into runtime/trace).
+func StartRecording(ctx context.Context, p *Pattern, cfg Config, rec *trace.Recorder) *Running {
+	r := &Running{Pattern: p, Config: cfg, Recorder: rec, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		r.err = p.Run(ctx, r.Recorder, cfg)

@@ -61,22 +61,30 @@ func EventLines(l *trace.Log, o LogOptions, events []int) string {
 // folded away.
 func Shown(l *trace.Log) []bool {
 	shown := make([]bool, len(l.Events))
-	next := make(map[int32]int) // per task, the index of its following event
+	// Per task, 1 + the index of its following event, or 0: a slice, not a
+	// map, so a run of a million tasks costs 4 bytes a task here.
+	next := make([]int32, len(l.Tasks))
 	for i := len(l.Events) - 1; i >= 0; i-- {
 		e := l.Events[i]
 		shown[i] = true
+		if int(e.Task) >= len(next) || e.Task < 0 {
+			continue
+		}
 		if e.Kind == trace.Wait {
-			if j, ok := next[e.Task]; ok {
-				n := l.Events[j]
+			if j := next[e.Task]; j > 0 {
+				n := l.Events[j-1]
 				if n.At-e.At < trace.Negligible && (n.Kind == trace.Acquire || n.Kind == trace.Resume) {
 					shown[i] = false
 				}
 			}
 		}
-		next[e.Task] = i
+		next[e.Task] = int32(i + 1)
 	}
 	return shown
 }
+
+// maxNameW is the widest a task name column gets.
+const maxNameW = 12
 
 type lineFormat struct {
 	log      *trace.Log
@@ -90,9 +98,11 @@ type lineFormat struct {
 func newLineFormat(l *trace.Log, o LogOptions) *lineFormat {
 	f := &lineFormat{log: l, width: max(o.Width, 10)}
 	for _, t := range l.Tasks {
-		f.nameW = max(f.nameW, width(t.Name))
+		if f.nameW = max(f.nameW, width(t.Name)); f.nameW >= maxNameW {
+			break
+		}
 	}
-	f.nameW = min(f.nameW, 12)
+	f.nameW = min(f.nameW, maxNameW)
 	span := max(o.Span, l.End)
 	switch {
 	case span >= time.Second:
@@ -174,8 +184,11 @@ func (f *lineFormat) skipped(idx []int) string {
 func EventLogRest(l *trace.Log, o LogOptions, printed map[int32]int, lines int) string {
 	shown := Shown(l)
 	var rest []int
-	seen := map[int32]int{}
+	seen := make([]int, len(l.Tasks))
 	for i, e := range l.Events {
+		if int(e.Task) >= len(seen) || e.Task < 0 {
+			continue
+		}
 		n := seen[e.Task]
 		seen[e.Task] = n + 1
 		if n >= printed[e.Task] && shown[i] {

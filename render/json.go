@@ -1,6 +1,8 @@
 package render
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,6 +58,8 @@ type SummaryJSON struct {
 type TaskJSON struct {
 	ID      int32  `json:"id"`
 	Name    string `json:"name"`
+	Label   string `json:"label"`  // the name without its number: "task"
+	Number  int    `json:"number"` // the number in the name, or 0
 	Ran     int64  `json:"ran_ns"`
 	Waited  int64  `json:"waited_ns"`
 	End     string `json:"end"` // finished, failed, cancelled, running, waiting
@@ -79,8 +83,10 @@ var statusNames = [...]string{trace.Pass: "pass", trace.Warn: "warn", trace.Info
 
 // JSONLines writes a run as JSON lines: one object per event, in the order
 // of the text log, then one summary object with the totals and checks.
+// "asynclab help formats" documents the schema.
 func JSONLines(w io.Writer, l *trace.Log, info RunInfo) error {
-	enc := json.NewEncoder(w)
+	bw := bufio.NewWriterSize(w, 1<<16)
+	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	for i, e := range l.Events {
 		ev := EventJSON{Type: "event", T: int64(e.At), TaskID: e.Task, Task: l.TaskName(e.Task),
@@ -96,7 +102,56 @@ func JSONLines(w io.Writer, l *trace.Log, info RunInfo) error {
 			return fmt.Errorf("write json: %w", err)
 		}
 	}
-	return enc.Encode(summaryJSON(l, info))
+	if err := writeSummary(bw, l, info); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
+
+// writeSummary writes the summary line. Its list of tasks is written one
+// task at a time: a run of a million tasks has a long line, but never a
+// second copy of it in memory.
+func writeSummary(w io.Writer, l *trace.Log, info RunInfo) error {
+	s := summaryJSON(l, info)
+	head, err := json.Marshal(s) // with "tasks":[], which is spliced below
+	if err != nil {
+		return err
+	}
+	at := bytes.Index(head, []byte(`"tasks":[]`))
+	if at < 0 {
+		return fmt.Errorf("no tasks in the summary")
+	}
+	at += len(`"tasks":[`)
+	if _, err := w.Write(head[:at]); err != nil {
+		return err
+	}
+	var line bytes.Buffer
+	lineEnc := json.NewEncoder(&line)
+	lineEnc.SetEscapeHTML(false)
+	for id, t := range taskTotals(l) {
+		info := l.Tasks[id]
+		tj := TaskJSON{ID: int32(id), Name: info.Name, Label: info.Label, Number: info.Number,
+			Ran: int64(t.ran), Waited: int64(t.waited), End: "not started"}
+		if t.spans {
+			state, at := t.end(l)
+			tj.End, tj.EndTime = state.String(), int64(at)
+		}
+		line.Reset()
+		if id > 0 {
+			line.WriteByte(',')
+		}
+		if err := lineEnc.Encode(tj); err != nil {
+			return err
+		}
+		if _, err := w.Write(bytes.TrimSuffix(line.Bytes(), []byte("\n"))); err != nil {
+			return err
+		}
+	}
+	_, err = w.Write(append(head[at:], '\n'))
+	return err
 }
 
 func summaryJSON(l *trace.Log, info RunInfo) SummaryJSON {
@@ -106,14 +161,8 @@ func summaryJSON(l *trace.Log, info RunInfo) SummaryJSON {
 		Interrupted: info.Interrupted, Events: len(l.Events),
 		Tasks: []TaskJSON{}, Resources: []ResourceJSON{}, Checks: []CheckJSON{},
 	}
-	for id, spans := range l.Spans() {
-		ran, waited := trace.Totals(spans)
-		t := TaskJSON{ID: int32(id), Name: l.Tasks[id].Name, Ran: int64(ran), Waited: int64(waited), End: "not started"}
-		if n := len(spans); n > 0 {
-			last := spans[n-1]
-			t.End, t.EndTime = last.State.String(), int64(last.To)
-		}
-		s.Tasks = append(s.Tasks, t)
+	if s.Params == nil {
+		s.Params = map[string]string{}
 	}
 	for _, r := range l.Resources {
 		peak, _ := l.MaxLevel(r.ID)

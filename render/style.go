@@ -33,7 +33,14 @@ var (
 )
 
 // width returns the width of s on screen, ignoring escape codes.
-func width(s string) int { return lipgloss.Width(s) }
+func width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c >= 0x7f {
+			return lipgloss.Width(s)
+		}
+	}
+	return len(s) // printable ASCII: a cell a byte, and measured in nanoseconds
+}
 
 // pad fills s with spaces to n cells.
 func pad(s string, n int) string {

@@ -32,25 +32,126 @@ type TimelineOptions struct {
 // it waits, ✕ where it was cancelled, ! where it failed; above the tasks, a
 // row per resource shows how much of it was in use. At the right of each row
 // a summary says how long the task ran and waited.
+//
+// A run of more tasks than MaxRows draws the few tasks of each kind (main,
+// a producer) as rows and the many (a million workers) as bands: one group
+// per task label, with how many of them were running, how many waiting, and
+// how many had ended, over the same axis. When even that does not fit, it
+// draws the first rows and says how many tasks it left out.
 func Timeline(l *trace.Log, o TimelineOptions) string {
-	tl := newTimeline(l, o)
+	d := planTimeline(l, o)
+	tl := newTimeline(l, o, d.names)
 	var b strings.Builder
 	tl.axis(&b)
-	for _, r := range l.Resources {
-		tl.gaugeRow(&b, r)
-	}
-	spans := l.Spans()
-	rows := len(l.Tasks)
-	if o.MaxRows > 0 && rows > o.MaxRows {
-		rows = max(o.MaxRows-1, 1)
-	}
-	for id := range rows {
-		tl.taskRow(&b, l.Tasks[id], spans[id])
-	}
-	if rows < len(l.Tasks) {
-		fmt.Fprintf(&b, "%s%s\n", strings.Repeat(" ", tl.labelW), faint.Render(fmt.Sprintf("… and %s more tasks", trace.Count(int64(len(l.Tasks)-rows)))))
-	}
+	d.draw(tl, &b)
 	tl.legend(&b)
+	return b.String()
+}
+
+// drawing is what a timeline of one log draws below its axis: resource
+// gauges, then rows of tasks or bands.
+type drawing struct {
+	log   *trace.Log
+	names []string // the labels of its rows, which set the label column
+	bands *bandPlan
+	rows  int // tasks drawn as rows when there are no bands
+}
+
+func planTimeline(l *trace.Log, o TimelineOptions) *drawing {
+	d := &drawing{log: l}
+	if o.MaxRows > 0 && len(l.Tasks) > o.MaxRows {
+		if p, ok := planBands(l, o.MaxRows); ok {
+			d.bands = p
+			d.names = []string{"  running", "  waiting", "  ended"}
+			for _, it := range p.items {
+				if it.task >= 0 {
+					d.names = append(d.names, l.Tasks[it.task].Name)
+				}
+			}
+			return d
+		}
+	}
+	d.rows = len(l.Tasks)
+	if o.MaxRows > 0 && d.rows > o.MaxRows {
+		d.rows = max(o.MaxRows-1, 1)
+	}
+	d.names = make([]string, d.rows)
+	for id := range d.rows {
+		d.names[id] = l.Tasks[id].Name
+	}
+	return d
+}
+
+func (d *drawing) draw(tl *timeline, b *strings.Builder) {
+	l := d.log
+	for _, r := range l.Resources {
+		tl.gaugeRow(b, r)
+	}
+	if d.bands != nil {
+		var rows []int32
+		for _, it := range d.bands.items {
+			if it.task >= 0 {
+				rows = append(rows, it.task)
+			}
+		}
+		spans := tl.measureBands(d.bands, rows)
+		for _, it := range d.bands.items {
+			if it.task >= 0 {
+				tl.taskRow(b, l.Tasks[it.task], spans[it.task])
+			} else {
+				tl.bandRows(b, it.group)
+			}
+		}
+		return
+	}
+	spans := l.SpansOf(d.rows)
+	for id := range d.rows {
+		tl.taskRow(b, l.Tasks[id], spans[id])
+	}
+	if d.rows < len(l.Tasks) {
+		fmt.Fprintf(b, "%s%s\n", strings.Repeat(" ", tl.labelW), faint.Render(fmt.Sprintf("… and %s more tasks", trace.Count(int64(len(l.Tasks)-d.rows)))))
+	}
+}
+
+// Compared is one run of several drawn on one time axis.
+type Compared struct {
+	Title string // a line above the run's rows: "A  --variant serial · 10.0s"
+	Log   *trace.Log
+}
+
+// CompareTimelines draws several runs on one time axis, long enough for
+// the longest: a title line per run, then its rows. MaxRows applies to
+// each run.
+func CompareTimelines(runs []Compared, o TimelineOptions) string {
+	var names []string
+	drawings := make([]*drawing, len(runs))
+	for i, r := range runs {
+		o.Span = max(o.Span, r.Log.End)
+		drawings[i] = planTimeline(r.Log, o)
+		names = append(names, drawings[i].names...)
+		for _, res := range r.Log.Resources {
+			names = append(names, res.Name)
+		}
+	}
+	var b strings.Builder
+	seen := map[string]bool{}
+	var last *timeline
+	for i, r := range runs {
+		tl := newTimeline(r.Log, o, names)
+		if i == 0 {
+			tl.axis(&b)
+		}
+		b.WriteString(Fit(bold.Render(r.Title), tl.width) + "\n")
+		drawings[i].draw(tl, &b)
+		for k, v := range tl.seen {
+			seen[k] = seen[k] || v
+		}
+		last = tl
+	}
+	if last != nil {
+		last.seen = seen
+		last.legend(&b)
+	}
 	return b.String()
 }
 
@@ -64,11 +165,14 @@ type timeline struct {
 	seen     map[string]bool // glyphs drawn, for the legend
 }
 
-func newTimeline(l *trace.Log, o TimelineOptions) *timeline {
+// newTimeline lays out a timeline whose rows are labelled with names and
+// the log's resources; its axis spans o.Span or the log, whichever is
+// longer.
+func newTimeline(l *trace.Log, o TimelineOptions, names []string) *timeline {
 	w := max(o.Width, 12)
 	labelW := 4
-	for _, t := range l.Tasks {
-		labelW = max(labelW, width(t.Name))
+	for _, name := range names {
+		labelW = max(labelW, width(name))
 	}
 	for _, r := range l.Resources {
 		labelW = max(labelW, width(r.Name))
@@ -331,6 +435,9 @@ func (tl *timeline) legend(b *strings.Builder) {
 	if tl.seen["gauge"] {
 		parts = append(parts, gauge.Render("▁▄█")+" in use")
 	}
+	if tl.seen["band"] {
+		parts = append(parts, running.Render("▁▄█")+" tasks at once", gauge.Render("▁▄█")+" tasks ended")
+	}
 	indent := strings.Repeat(" ", tl.labelW)
 	line := ""
 	for _, p := range parts {
@@ -340,11 +447,11 @@ func (tl *timeline) legend(b *strings.Builder) {
 		case width(line)+3+width(p) <= tl.width:
 			line += "   " + p
 		default:
-			b.WriteString(line + "\n")
+			b.WriteString(Fit(line, tl.width) + "\n")
 			line = indent + p
 		}
 	}
 	if line != "" {
-		b.WriteString(line + "\n")
+		b.WriteString(Fit(line, tl.width) + "\n")
 	}
 }

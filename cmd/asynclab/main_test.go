@@ -51,7 +51,10 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"status": cmdStatus,
+			"status":    cmdStatus,
+			"jsonlines": cmdJSONLines,
+			"chrome":    cmdChrome,
+			"gotrace":   cmdGoTrace,
 		},
 	})
 }

@@ -11,8 +11,11 @@ import (
 	"github.com/asynclab/asynclab/render"
 )
 
-func newRootCmd(e *env) *cobra.Command {
+func init() {
 	cobra.EnableCommandSorting = false // commands show in the order a learner uses them
+}
+
+func newRootCmd(e *env) *cobra.Command {
 	g := &globalFlags{color: "auto"}
 	root := &cobra.Command{
 		Use:   "asynclab",
@@ -61,7 +64,7 @@ prints the lesson list. Every step also has its command below.`,
 	add("learn", newListCmd(e, g), newLessonCmd(e, g), newRunCmd(e, g), newQuizCmd(e, g), newNextCmd(e, g))
 	add("progress", newProgressCmd(e, g), newResetCmd(e, g))
 	add("measure", newBenchCmd(e, g))
-	root.AddCommand(exitCodesTopic())
+	root.AddCommand(exitCodesTopic(), formatsTopic())
 	root.SetHelpCommandGroupID("learn")
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root

@@ -28,24 +28,21 @@ const stopGrace = 3 * time.Second
 // explanation. On a terminal that takes escape codes the event log streams
 // and the timeline is redrawn while the run goes on; on one that does not,
 // the event log streams; piped, everything prints at the end.
-func runPattern(ctx context.Context, o *output, p *patterns.Pattern, cfg patterns.Config, maxEvents int) error {
-	ideal := time.Duration(0)
-	if p.Ideal != nil {
-		ideal = p.Ideal(cfg)
+func runPattern(ctx context.Context, o *output, rp *runPlan) error {
+	p, cfg := rp.p, rp.cfg
+	x, err := openExports(rp)
+	if err != nil {
+		return err
 	}
-	about := ""
-	if v := p.Variant(cfg.Variant); v != nil {
-		about = v.Summary
-	}
+	perfect := ideal(p, cfg)
 	o.print(render.RunHeader(render.Header{
 		Pattern: p.ID, Title: p.Title, Summary: p.Summary,
-		Variant: cfg.Variant, About: about, Settings: cfg.Describe(p),
-		Speed: cfg.Speed, Ideal: ideal, Constructs: constructPairs(p),
+		Variant: cfg.Variant, About: variantAbout(p, cfg.Variant), Settings: cfg.Describe(p),
+		Speed: cfg.Speed, Ideal: perfect, Constructs: constructPairs(p),
 	}, o.width) + "\n")
 
-	run := patterns.Start(ctx, p, cfg)
-	v := &runView{o: o, rec: run.Recorder, ideal: ideal, maxEvents: maxEvents, printed: map[int32]int{}}
-	var err error
+	run := patterns.StartRecording(ctx, p, cfg, x.recorder(ctx, commandLine(p, cfg)))
+	v := &runView{o: o, rec: run.Recorder, ideal: perfect, maxEvents: rp.events, printed: map[int32]int{}}
 	if o.tty {
 		err = v.follow(ctx, run.Done(), !o.plain())
 	} else {
@@ -59,16 +56,25 @@ func runPattern(ctx context.Context, o *output, p *patterns.Pattern, cfg pattern
 	if err != nil {
 		err = fmt.Errorf("run %s: %w", p.ID, err)
 	}
-	v.finish(result.Log)
+	v.finish(result.Log, scaleUnits(p, cfg, result.Log))
 	exp := result.Explain()
 	o.print("\n" + render.Explanation(exp.Checks, tries(exp, cfg), o.width))
+	notes, xerr := x.finish(result.Log, runInfo(result, exp.Checks))
+	if len(notes) > 0 {
+		o.print("\n")
+		for _, n := range notes {
+			o.print(render.Faint(render.Wrap(n, o.width, "  ")) + "\n")
+		}
+	}
 	switch {
 	case stuck:
 		return fmt.Errorf("%s did not stop within %s of the interrupt", p.ID, stopGrace)
 	case result.Interrupted:
 		return errInterrupted
+	case err != nil:
+		return err
 	}
-	return err
+	return xerr
 }
 
 // resultOf returns a run's result; a stuck run is taken as it stands.
@@ -106,12 +112,16 @@ type runView struct {
 
 	printed   map[int32]int // per task, how many of its events are printed
 	lines     int           // event lines printed so far
+	capped    bool          // the log printed all it prints while the run goes on
 	streaming bool          // the event log has started on screen
 	panel     int           // lines of the live panel on screen, to redraw
 }
 
 // follow streams the event log while the run goes on and, when redraw is
-// true, keeps a live timeline under it.
+// true, keeps a live timeline under it. A redraw takes a snapshot of the
+// whole run, which for a run of millions of events takes a while: the
+// view then redraws less often, so that it never takes more than about a
+// fifth of the time from the run it shows.
 func (v *runView) follow(ctx context.Context, done <-chan struct{}, redraw bool) error {
 	ticker := time.NewTicker(refresh)
 	defer ticker.Stop()
@@ -121,6 +131,7 @@ func (v *runView) follow(ctx context.Context, done <-chan struct{}, redraw bool)
 	}
 	var interrupted <-chan time.Time
 	ctxDone := ctx.Done()
+	var next time.Time // no redraw before this
 	for {
 		select {
 		case <-done:
@@ -134,13 +145,17 @@ func (v *runView) follow(ctx context.Context, done <-chan struct{}, redraw bool)
 		case <-interrupted:
 			v.clearPanel()
 			return errStuck
-		case <-ticker.C:
+		case now := <-ticker.C:
+			if now.Before(next) || (v.capped && !redraw) {
+				continue
+			}
 			l := v.rec.Snapshot()
 			v.clearPanel()
 			v.stream(l)
 			if redraw {
 				v.drawPanel(l)
 			}
+			next = now.Add(4 * time.Since(now))
 		}
 	}
 }
@@ -152,8 +167,12 @@ func (v *runView) stream(l *trace.Log) {
 		v.streaming = true
 	}
 	head := v.maxEvents * 2 / 3 // the rest is summarised at the end
+	if v.maxEvents > 0 && v.lines >= head {
+		v.capped = true
+		return
+	}
 	var fresh []int
-	seen := map[int32]int{}
+	seen := make([]int, len(l.Tasks))
 	shown := render.Shown(l)
 	for i, e := range l.Events {
 		n := seen[e.Task]
@@ -203,16 +222,40 @@ func (v *runView) clearPanel() {
 }
 
 // finish prints what the run left to print: the event log (or its rest,
-// when it streamed) and the timeline.
-func (v *runView) finish(l *trace.Log) {
+// when it streamed) and the timeline. A run too large to read event by
+// event also gets a summary of its events, its waits and its cost.
+func (v *runView) finish(l *trace.Log, units scale) {
 	opts := v.logOptions(l)
 	if !v.streaming {
 		v.o.print(render.Heading("Events") + "\n" + render.EventLog(l, opts))
 	} else {
 		v.o.print(render.EventLogRest(l, opts, v.printed, v.lines))
 	}
+	if v.summarised(l) {
+		v.o.print("\n" + render.Heading("At scale") + "\n" + render.ScaleSummary(l, render.ScaleOptions{
+			Width: v.o.width, Units: units.n, Unit: units.unit, Heap: heapInUse(),
+		}))
+	}
 	v.o.print("\n" + render.Heading("Timeline") + "\n" +
 		render.Timeline(l, render.TimelineOptions{Width: v.o.width, Span: l.End, MaxRows: maxTimelineRows}))
+}
+
+// summarised reports whether the event log left events out, or the
+// timeline tasks.
+func (v *runView) summarised(l *trace.Log) bool {
+	if len(l.Tasks) > maxTimelineRows {
+		return true
+	}
+	if v.maxEvents == 0 || len(l.Events) <= v.maxEvents {
+		return false
+	}
+	n := 0
+	for _, ok := range render.Shown(l) {
+		if ok {
+			n++
+		}
+	}
+	return n > v.maxEvents
 }
 
 func faint(s string) string { return render.Faint(s) }

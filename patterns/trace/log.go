@@ -358,27 +358,44 @@ func (l *Log) Note(id NoteID) string {
 // its note already places those numbers itself.
 func (l *Log) Text(i int) string {
 	e := l.Events[i]
-	note := l.Note(e.Note)
-	if note == "" && int(e.Kind) < len(defaultNotes) {
-		note = defaultNotes[e.Kind]
-	}
+	var waited time.Duration
 	switch e.Kind {
+	case Resume, Acquire, Send, Recv:
+		waited = l.Waited(i)
+	}
+	note := describe(l.Note(e.Note), e.Kind, waited, l.Resource(e.Res))
+	return fill(note, func(name string) string { return l.placeholder(i, name) })
+}
+
+// describe returns the note of an event of kind k as it is shown, before its
+// placeholders are filled: the kind's own words when the note is empty, and
+// the wait and resource level appended where the note does not place them.
+func describe(note string, k Kind, waited time.Duration, r *Resource) string {
+	if note == "" && int(k) < len(defaultNotes) {
+		note = defaultNotes[k]
+	}
+	switch k {
 	case Fail:
 		note = "failed: " + note
 	case Panic:
 		note = "panicked: " + note + " (recovered)"
 	case Resume, Acquire, Send, Recv:
-		if !strings.Contains(note, "{waited}") && l.Waited(i) >= Negligible {
+		if !strings.Contains(note, "{waited}") && waited >= Negligible {
 			note += " after {waited}"
 		}
 	}
-	if r := l.Resource(e.Res); r != nil && (e.Kind == Acquire || e.Kind == Release) && !strings.Contains(note, "{level}") {
+	if r != nil && (k == Acquire || k == Release) && !strings.Contains(note, "{level}") {
 		if r.Cap > 0 {
 			note += " ({level}/{cap} {res})"
 		} else {
 			note += " ({level} {res})"
 		}
 	}
+	return note
+}
+
+// fill replaces each {name} placeholder of note with value(name).
+func fill(note string, value func(name string) string) string {
 	if !strings.Contains(note, "{") {
 		return note
 	}
@@ -395,7 +412,7 @@ func (l *Log) Text(i int) string {
 			break
 		}
 		b.WriteString(note[:open])
-		b.WriteString(l.placeholder(i, note[open+1:open+end]))
+		b.WriteString(value(note[open+1 : open+end]))
 		note = note[open+end+1:]
 	}
 	return b.String()

@@ -93,3 +93,83 @@ func Totals(spans []Span) (running, waiting time.Duration) {
 	}
 	return running, waiting
 }
+
+// SpansOf is like Spans for the tasks whose IDs are below n only: a view
+// of a run of a million tasks draws a few of them, and need not build the
+// spans of all.
+func (l *Log) SpansOf(n int) [][]Span {
+	n = min(max(n, 0), len(l.Tasks))
+	spans := make([][]Span, n)
+	l.EachChange(func(i int, from, to State) {
+		e := l.Events[i]
+		if int(e.Task) >= n {
+			return
+		}
+		s := spans[e.Task]
+		if k := len(s); k > 0 && s[k-1].State < Finished {
+			s[k-1].To = e.At
+		}
+		spans[e.Task] = append(s, Span{Task: e.Task, State: to, From: e.At, To: e.At, Event: i})
+	})
+	for t, s := range spans {
+		if k := len(s); k > 0 && s[k-1].State < Finished {
+			spans[t][k-1].To = l.End
+		}
+	}
+	return spans
+}
+
+// EachChange calls f, in order, for each event that begins a span of its
+// task — the events Spans cuts at — with the task's state before and after
+// it. A task is Idle before its first span. It keeps one byte per task, so
+// it suits runs of millions of tasks.
+func (l *Log) EachChange(f func(i int, from, to State)) {
+	state := make([]State, len(l.Tasks))
+	for i, e := range l.Events {
+		if int(e.Task) >= len(state) || e.Task < 0 {
+			continue
+		}
+		from := state[e.Task]
+		to, ok := nextState(from, e.Kind)
+		if !ok {
+			continue
+		}
+		state[e.Task] = to
+		f(i, from, to)
+	}
+}
+
+// nextState returns the state an event of kind k begins for a task in
+// state s, and false if the event begins no span.
+func nextState(s State, k Kind) (State, bool) {
+	switch k {
+	case Start, Resume, Acquire:
+		return Running, true
+	case Send, Recv:
+		// A send or receive the task waited for ends the wait.
+		return Running, s == Waiting
+	case Wait:
+		return Waiting, true
+	case Done:
+		return Finished, true
+	case Fail, Panic:
+		return Failed, true
+	case Cancel:
+		return Cancelled, true
+	}
+	return s, false
+}
+
+// Reason returns a note as a name for what it describes, the same for every
+// event that uses it: its placeholders become # for a count and … for
+// anything else ("waiting for a permit for task #"). Trace viewers group and
+// colour by such names.
+func Reason(note string) string {
+	return fill(note, func(name string) string {
+		switch name {
+		case "n", "of", "level", "cap":
+			return "#"
+		}
+		return "…"
+	})
+}

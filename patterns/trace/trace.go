@@ -100,8 +100,9 @@ type Resource struct {
 
 // Recorder collects the events of one run.
 type Recorder struct {
-	start time.Time
-	end   atomic.Int64 // nanoseconds since start; 0 while running
+	start  time.Time
+	end    atomic.Int64             // nanoseconds since start; 0 while running
+	mirror atomic.Pointer[goMirror] // set by MirrorGoTrace
 
 	mu        sync.Mutex // guards the fields below; never taken per event
 	tasks     []*Task
@@ -142,7 +143,11 @@ func (r *Recorder) Since() time.Duration { return time.Since(r.start) }
 // Stop marks the end of the run. Later calls do nothing.
 func (r *Recorder) Stop() {
 	d := max(int64(r.Since()), 1)
-	r.end.CompareAndSwap(0, d)
+	if r.end.CompareAndSwap(0, d) {
+		if m := r.mirror.Load(); m != nil {
+			m.stop()
+		}
+	}
 }
 
 // Elapsed returns the length of the run: the time Stop was called, or the
@@ -219,6 +224,8 @@ type Task struct {
 	seen     [4]seenNote // the notes this task used last; owned by the writer
 	nextSeen uint8
 
+	gt *goTask // mirroring into runtime/trace; nil unless MirrorGoTrace
+
 	head  block
 	first [2]Event // most tasks record only a start and an end
 }
@@ -274,7 +281,11 @@ func (t *Task) Label() string { return t.label }
 func (t *Task) Number() int { return t.n }
 
 func (t *Task) record(k Kind, res int16, note string, nums []int) {
-	e := Event{At: time.Since(t.rec.start), Task: t.id, Res: res, Kind: k, Note: t.noteID(note)}
+	t.recordFlagged(k, 0, res, note, nums)
+}
+
+func (t *Task) recordFlagged(k Kind, f Flag, res int16, note string, nums []int) {
+	e := Event{At: time.Since(t.rec.start), Task: t.id, Res: res, Kind: k, Flag: f, Note: t.noteID(note)}
 	if len(nums) > 0 {
 		e.N = int64(nums[0])
 	}
@@ -282,6 +293,9 @@ func (t *Task) record(k Kind, res int16, note string, nums []int) {
 		e.Of = int64(nums[1])
 	}
 	t.append(e)
+	if m := t.rec.mirror.Load(); m != nil {
+		m.event(t, e, note)
+	}
 }
 
 func (t *Task) append(e Event) {
@@ -305,16 +319,7 @@ func (t *Task) Wait(note string, nums ...int) { t.record(Wait, NoResource, note,
 
 // Sleep records that the task started waiting for time to pass: a sleep,
 // a timer or a tick, which ends the wait by itself.
-func (t *Task) Sleep(note string, nums ...int) {
-	e := Event{At: time.Since(t.rec.start), Task: t.id, Res: NoResource, Kind: Wait, Flag: Timed, Note: t.noteID(note)}
-	if len(nums) > 0 {
-		e.N = int64(nums[0])
-	}
-	if len(nums) > 1 {
-		e.Of = int64(nums[1])
-	}
-	t.append(e)
-}
+func (t *Task) Sleep(note string, nums ...int) { t.recordFlagged(Wait, Timed, NoResource, note, nums) }
 
 // WaitFor records that the task started waiting for a unit of res.
 func (t *Task) WaitFor(res *Resource, note string, nums ...int) {

@@ -294,3 +294,51 @@ func TestCanonicalOrderPutsTheClocksWakeUpsFirst(t *testing.T) {
 		}
 	})
 }
+
+// SpansOf draws the same spans as Spans, for the tasks it is asked for.
+func TestSpansOfMatchesSpans(t *testing.T) {
+	r := NewRecorder()
+	res := r.Resource("permits", 2)
+	main := r.Task("main", 0)
+	main.Start()
+	w := []*Task{r.Task("worker", 1), r.Task("worker", 2), r.Task("worker", 3)}
+	for _, task := range w {
+		main.WaitFor(res, "waiting")
+		main.Acquire(res, "got")
+		task.Start()
+	}
+	w[0].Wait("waiting for a message")
+	w[0].Recv("got it")
+	w[0].Send("not waiting: no span")
+	w[1].Release(res, "")
+	w[1].Cancel("cancelled")
+	w[0].Done("")
+	main.Wait("waiting for the rest")
+	r.Stop()
+	l := r.Snapshot()
+	all := l.Spans()
+	for n := 0; n <= len(l.Tasks)+1; n++ {
+		got := l.SpansOf(n)
+		if len(got) != min(n, len(l.Tasks)) {
+			t.Fatalf("SpansOf(%d) has %d tasks", n, len(got))
+		}
+		for id := range got {
+			if fmt.Sprint(got[id]) != fmt.Sprint(all[id]) {
+				t.Errorf("SpansOf(%d)[%d] = %v; Spans says %v", n, id, got[id], all[id])
+			}
+		}
+	}
+}
+
+func TestReason(t *testing.T) {
+	for note, want := range map[string]string{
+		"waiting for a permit for task {n}":     "waiting for a permit for task #",
+		"blocked on send: buffer full {n}/{of}": "blocked on send: buffer full #/#",
+		"sleeping {dur} instead of waiting":     "sleeping … instead of waiting",
+		"plain":                                 "plain",
+	} {
+		if got := Reason(note); got != want {
+			t.Errorf("Reason(%q) = %q; want %q", note, got, want)
+		}
+	}
+}

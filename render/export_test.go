@@ -1,0 +1,17 @@
+package render
+
+import "github.com/asynclab/asynclab/patterns/trace"
+
+// The checks of the machine formats, for the tests of package render_test
+// that run every pattern.
+var (
+	CheckChromeTrace = func(data []byte, l *trace.Log) error {
+		_, err := checkChromeTrace(data, l)
+		return err
+	}
+	LogFromJSONLines = func(data []byte) (*trace.Log, error) {
+		l, _, err := logFromJSONLines(data)
+		return l, err
+	}
+	Plain = plain
+)

@@ -1,0 +1,7 @@
+//go:build race
+
+package render_test
+
+// raceEnabled reports whether the tests were built with -race, under which
+// a variant that races on purpose (mutex --variant race) cannot run.
+const raceEnabled = true
