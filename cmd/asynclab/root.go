@@ -48,6 +48,7 @@ prints the lesson list. Every step also has its command below.`,
 	})
 	root.AddCommand(newListCmd(e, g), newLessonCmd(e, g), newRunCmd(e, g), newQuizCmd(e, g),
 		newNextCmd(e, g), newProgressCmd(e, g), newResetCmd(e, g), exitCodesTopic())
+	root.AddCommand(practiceCommands(e, g)...)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
