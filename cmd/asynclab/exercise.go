@@ -267,7 +267,7 @@ func showHint(e *env, o *output, ex *exercises.Exercise, watching bool) error {
 	for i := range n {
 		text := render.Wrap(ex.Hints[i], o.width-3, "   ")
 		if i < n-1 {
-			text = render.Faint(text)
+			text = faintLines(text)
 		}
 		fmt.Fprintf(&b, "\n%d. %s\n", i+1, text)
 	}

@@ -127,7 +127,8 @@ func listLessons(e *env, o *output) error {
 			b.WriteString(render.Fit(line, o.width) + "\n")
 		}
 	}
-	b.WriteString("\n" + render.Faint(render.Wrap("✓ done  ◐ started  · not started. Read a lesson with 'asynclab lesson ID' and run its pattern with 'asynclab run ID'; 'asynclab next' picks up where you stopped.", o.width, "")) + "\n")
+	b.WriteString(practiceList(p, o.width))
+	b.WriteString("\n" + faintLines(render.Wrap("✓ done  ◐ started  · not started. Read a lesson with 'asynclab lesson ID' and run its pattern with 'asynclab run ID'; practise with 'asynclab exercise ID'; 'asynclab next' picks up where you stopped.", o.width, "")) + "\n")
 	o.print(b.String())
 	return nil
 }
@@ -146,7 +147,8 @@ func exitCodesTopic() *cobra.Command {
 		Long: `asynclab exits with:
 
   0    success
-  1    a failure while running (for example, the local server could not start)
+  1    a failure while running (for example, the local server could not start),
+       or an exercise that does not pass its checks
   2    a usage error: an unknown lesson, pattern, variant or parameter, or a
        value out of range; the message names it and says what is valid
   130  interrupted with Ctrl+C: a run prints what it recorded before exiting`,
