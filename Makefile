@@ -6,7 +6,13 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Packages whose tests keep golden files (each registers -update).
 GOLDEN_PKGS := ./render ./patterns ./cmd/asynclab
 
-.PHONY: build test fmt vet race bench lint install golden clean
+FUZZTIME    ?= 30s
+# Fuzz targets, as package:Target; "make test" runs their seed corpora.
+FUZZ        := ./lessons:FuzzParse ./lessons:FuzzExpand ./patterns:FuzzParamParse \
+               ./patterns:FuzzParseRunLine ./progress:FuzzProgressFile \
+               ./render:FuzzWrap ./render:FuzzInline
+
+.PHONY: build test fmt vet race bench lint install golden fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/asynclab
@@ -33,6 +39,14 @@ lint: fmt vet
 
 install:
 	$(GO) install ./cmd/asynclab
+
+## fuzz: each fuzz target for $(FUZZTIME)
+fuzz:
+	@for t in $(FUZZ); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 ## golden: rewrite golden files and script expectations; review the diff
 golden:

@@ -11,7 +11,6 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -73,9 +72,9 @@ type Model struct {
 	keys          keyMap
 
 	// the list
-	cursor    int // index into visible()
-	filter    textinput.Model
-	filtering bool
+	cursor    int    // index into visible()
+	filter    string // what the learner typed after /
+	filtering bool   // keys go to the filter
 
 	// the lesson open, and its rendering
 	current  int // index into lessons
@@ -115,9 +114,6 @@ func New(o Options) (*Model, error) {
 		rendered: map[renderKey]string{},
 		viewport: viewport.New(),
 	}
-	m.filter = textinput.New()
-	m.filter.Prompt = "/"
-	m.filter.Placeholder = "filter lessons"
 	m.loadProgress()
 	if o.Start != "" {
 		for i, l := range all {

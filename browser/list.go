@@ -15,7 +15,7 @@ var marks = map[progress.State]string{progress.NotStarted: "·", progress.Starte
 
 // visible returns the indexes of the lessons the filter lets through.
 func (m *Model) visible() []int {
-	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	q := strings.ToLower(strings.TrimSpace(m.filter))
 	var out []int
 	for i, l := range m.lessons {
 		if q == "" || strings.Contains(strings.ToLower(l.ID+" "+l.Title+" "+l.Track), q) {
@@ -29,23 +29,9 @@ func (m *Model) updateList(msg tea.Msg) (tea.Model, tea.Cmd) {
 	vis := m.visible()
 	if m.filtering {
 		if k, ok := msg.(tea.KeyPressMsg); ok {
-			switch {
-			case key.Matches(k, m.keys.Back):
-				m.filter.SetValue("")
-				m.filter.Blur()
-				m.filtering = false
-				m.cursor = 0
-				return m, nil
-			case key.Matches(k, m.keys.Open):
-				m.filter.Blur()
-				m.filtering = false
-				return m, nil
-			}
+			m.editFilter(k)
 		}
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
-		m.cursor = min(m.cursor, max(len(m.visible())-1, 0))
-		return m, cmd
+		return m, nil
 	}
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -58,9 +44,8 @@ func (m *Model) updateList(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.cursor = min(m.cursor+1, max(len(vis)-1, 0))
 	case key.Matches(k, m.keys.Filter):
 		m.filtering = true
-		return m, m.filter.Focus()
 	case key.Matches(k, m.keys.Back):
-		m.filter.SetValue("")
+		m.filter = ""
 		m.cursor = 0
 	case key.Matches(k, m.keys.Open) && len(vis) > 0:
 		m.openLesson(vis[m.cursor])
@@ -77,8 +62,11 @@ func (m *Model) updateList(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) viewList() string {
 	vis := m.visible()
 	var lines []string
-	if m.filtering || m.filter.Value() != "" {
-		lines = append(lines, m.filter.View())
+	switch {
+	case m.filtering:
+		lines = append(lines, "/"+m.filter+selected.Render("█"))
+	case m.filter != "":
+		lines = append(lines, faintText.Render("/"+m.filter))
 	}
 	done := 0
 	for _, l := range m.lessons {
@@ -118,4 +106,22 @@ func (m *Model) viewList() string {
 		lines = lines[start : start+room]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// editFilter applies a key to the filter being typed: text adds to it,
+// backspace takes from it, enter keeps it, esc clears it.
+func (m *Model) editFilter(k tea.KeyPressMsg) {
+	switch {
+	case key.Matches(k, m.keys.Back):
+		m.filter, m.filtering, m.cursor = "", false, 0
+	case key.Matches(k, m.keys.Open):
+		m.filtering = false
+	case k.Code == tea.KeyBackspace:
+		if r := []rune(m.filter); len(r) > 0 {
+			m.filter = string(r[:len(r)-1])
+		}
+	case k.Text != "":
+		m.filter += k.Text
+	}
+	m.cursor = min(m.cursor, max(len(m.visible())-1, 0))
 }

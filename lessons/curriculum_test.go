@@ -93,32 +93,37 @@ func TestQuizRunsAreValidCommands(t *testing.T) {
 }
 
 // Every lesson renders at narrow, usual and wide widths with no line wider
-// than the width, no tab, and no escape code in the notty style.
+// than the width and no tab, and in the plain notty style with no escape
+// code; the colour style is checked at the usual width.
 func TestEveryLessonRendersWithinItsWidth(t *testing.T) {
 	all, _ := lessons.All()
 	for _, l := range all {
-		md, err := l.Markdown(patterns.Source)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, w := range []int{40, 80, 120} {
-			for _, style := range []string{"notty", "dark"} {
-				out, err := render.Markdown([]byte(md), style, w)
+		t.Run(l.ID, func(t *testing.T) {
+			t.Parallel()
+			md, err := l.Markdown(patterns.Source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				style string
+				width int
+			}{{"notty", 40}, {"notty", 80}, {"notty", 120}, {"dark", 80}} {
+				out, err := render.Markdown([]byte(md), c.style, c.width)
 				if err != nil {
-					t.Fatalf("lesson %s at %d in %s: %v", l.ID, w, style, err)
+					t.Fatalf("at %d in %s: %v", c.width, c.style, err)
 				}
-				if style == "notty" && strings.Contains(out, "\x1b") {
-					t.Errorf("lesson %s at %d in notty: escape codes in the output", l.ID, w)
+				if c.style == "notty" && strings.Contains(out, "\x1b") {
+					t.Errorf("at %d in notty: escape codes in the output", c.width)
 				}
 				for n, line := range strings.Split(out, "\n") {
 					if strings.Contains(line, "\t") {
-						t.Errorf("lesson %s at %d in %s: line %d has a tab", l.ID, w, style, n+1)
+						t.Errorf("at %d in %s: line %d has a tab", c.width, c.style, n+1)
 					}
-					if lw := lipgloss.Width(ansi.Strip(line)); lw > w {
-						t.Errorf("lesson %s at %d in %s: line %d is %d wide: %q", l.ID, w, style, n+1, lw, ansi.Strip(line))
+					if lw := lipgloss.Width(ansi.Strip(line)); lw > c.width {
+						t.Errorf("at %d in %s: line %d is %d wide: %q", c.width, c.style, n+1, lw, ansi.Strip(line))
 					}
 				}
 			}
-		}
+		})
 	}
 }

@@ -1,8 +1,12 @@
 package patterns
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/asynclab/asynclab/patterns/trace"
 )
 
 // ceilDiv returns ⌈a/b⌉ for positive b.
@@ -42,4 +46,42 @@ func formatPct(pct float64) string {
 // "total 4.00s against an ideal of 4.00s (exactly)".
 func vsIdeal(total, ideal time.Duration, how string) string {
 	return "total " + dur(total) + " against an ideal of " + how + " = " + dur(ideal) + " (" + gap(total, ideal) + ")"
+}
+
+// workerList names numbered workers for a check's text: "worker 2",
+// "workers 1, 3 and 5", "workers 3 to 6" for a run of four or more, and
+// "workers 1, 2, 3 and 997 more" for a long list.
+func workerList(nums []int) string {
+	switch {
+	case len(nums) == 0:
+		return "no worker"
+	case len(nums) == 1:
+		return "worker " + trace.Count(int64(nums[0]))
+	case len(nums) >= 4 && nums[len(nums)-1]-nums[0] == len(nums)-1:
+		return "workers " + trace.Count(int64(nums[0])) + " to " + trace.Count(int64(nums[len(nums)-1]))
+	case len(nums) > 5:
+		return fmt.Sprintf("workers %s, %s, %s and %s more",
+			trace.Count(int64(nums[0])), trace.Count(int64(nums[1])), trace.Count(int64(nums[2])), trace.Count(int64(len(nums)-3)))
+	}
+	parts := make([]string, len(nums))
+	for i, n := range nums {
+		parts[i] = trace.Count(int64(n))
+	}
+	return "workers " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// plural picks one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// nounCount writes a count and its noun: "1 beat", "3 beats".
+func nounCount(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

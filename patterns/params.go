@@ -63,14 +63,18 @@ func (p Param) Parse(s string) (int64, error) {
 	case DurationParam:
 		d, err := time.ParseDuration(s)
 		if err != nil {
-			if _, numErr := strconv.ParseFloat(s, 64); numErr == nil {
-				return 0, &ParamError{p, s, "a duration needs a unit, such as " + s + "ms or " + s + "s; valid: " + p.Range()}
+			if f, numErr := strconv.ParseFloat(s, 64); numErr == nil {
+				n := strconv.FormatFloat(f, 'f', -1, 64)
+				return 0, &ParamError{p, s, "a duration needs a unit, such as " + n + "ms or " + n + "s; valid: " + p.Range()}
 			}
 			return 0, &ParamError{p, s, "not a duration; write it like 250ms or 2s; valid: " + p.Range()}
 		}
 		v = int64(d)
 	default:
 		n, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, &ParamError{p, s, "out of range; valid: " + p.Range()}
+		}
 		if err != nil {
 			return 0, &ParamError{p, s, "not a whole number; valid: " + p.Range()}
 		}

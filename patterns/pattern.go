@@ -34,7 +34,22 @@ type Pattern struct {
 
 	// Explain turns a finished or interrupted run into checks.
 	Explain func(r *Run) Explanation
+
+	// RealClock, when set, reports the variants that only run on the real
+	// clock: real sockets, CPU-bound work or locks contended across a
+	// sleep, none of which advance testing/synctest's virtual time.
+	RealClock func(variant string) bool
 }
+
+// NeedsRealClock reports whether a variant of the pattern only runs on the
+// real clock.
+func (p *Pattern) NeedsRealClock(variant string) bool {
+	return p.RealClock != nil && p.RealClock(variant)
+}
+
+// always is a RealClock for patterns none of whose variants run on
+// virtual time.
+func always(string) bool { return true }
 
 // Construct pairs a Go construct with its Tokio counterpart.
 type Construct struct {

@@ -35,9 +35,10 @@ var Semaphore = &Pattern{
 		{"serial", "the seed's version: each task is awaited inside the loop, so only one runs at a time"},
 		{"fetch", "each task is an HTTP request to a local server on 127.0.0.1; the server counts the requests that arrive at once"},
 	},
-	Run:     runSemaphore,
-	Ideal:   semaphoreIdeal,
-	Explain: explainSemaphore,
+	Run:       runSemaphore,
+	Ideal:     semaphoreIdeal,
+	Explain:   explainSemaphore,
+	RealClock: func(v string) bool { return v == "fetch" },
 }
 
 func runSemaphore(ctx context.Context, rec *trace.Recorder, cfg Config) error {

@@ -193,7 +193,7 @@ func fireAndForget(ctx context.Context, rec *trace.Recorder,
 			t.Done("finished its {dur} of work", int(d))
 		})
 	}
-	main.Wait("sleeping {dur} instead of waiting for the workers",
+	main.Sleep("sleeping {dur} instead of waiting for the workers",
 		int(exitAfter))
 	err := sleep(ctx, exitAfter) // and hope that is long enough
 	if err != nil {
@@ -478,20 +478,3 @@ func valuesList(tasks int) string {
 
 // workerList names workers by number: "worker 2", "workers 2 and 3",
 // "workers 2, 3, 4 and 6 more".
-func workerList(nums []int) string {
-	switch len(nums) {
-	case 0:
-		return "no worker"
-	case 1:
-		return fmt.Sprintf("worker %d", nums[0])
-	}
-	if len(nums) > 5 {
-		return fmt.Sprintf("workers %s, %s, %s and %s more",
-			trace.Count(int64(nums[0])), trace.Count(int64(nums[1])), trace.Count(int64(nums[2])), trace.Count(int64(len(nums)-3)))
-	}
-	parts := make([]string, len(nums))
-	for i, n := range nums {
-		parts[i] = trace.Count(int64(n))
-	}
-	return "workers " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
-}

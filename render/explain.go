@@ -87,7 +87,15 @@ type Header struct {
 // Go constructs it uses beside their Tokio counterparts.
 func RunHeader(h Header, w int) string {
 	var b strings.Builder
-	b.WriteString(bold.Render(h.Pattern) + faint.Render(" · ") + bold.Render(h.Title) + "\n")
+	for k, ln := range wrap(h.Pattern+" · "+h.Title, w, "  ") {
+		if k == 0 {
+			name, rest, _ := strings.Cut(ln, " · ")
+			ln = bold.Render(name) + faint.Render(" · ") + bold.Render(rest)
+		} else {
+			ln = bold.Render(ln)
+		}
+		b.WriteString(ln + "\n")
+	}
 	for _, ln := range wrap(h.Summary, w, "") {
 		b.WriteString(ln + "\n")
 	}

@@ -158,10 +158,16 @@ func Inline(s string) string {
 		}
 		b.WriteString(s[:i])
 		inner := s[i+len(marker) : i+len(marker)+end]
+		style := bold
 		if marker == "`" {
-			b.WriteString(command.Render(inner))
-		} else {
-			b.WriteString(bold.Render(inner))
+			style = command
+		}
+		// Style line by line: lipgloss pads a multi-line block to one width.
+		for k, line := range strings.Split(inner, "\n") {
+			if k > 0 {
+				b.WriteString("\n")
+			}
+			b.WriteString(style.Render(line))
 		}
 		s = s[i+len(marker)+end+len(marker):]
 	}

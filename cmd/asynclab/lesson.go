@@ -82,7 +82,7 @@ func showLesson(e *env, o *output, opts *lessonOptions, id string, styleGiven bo
 	if err != nil {
 		return err
 	}
-	out, err := render.Markdown([]byte(md), style, o.width)
+	out, err := e.renderLesson(md, style, o.width)
 	if err != nil {
 		return err
 	}

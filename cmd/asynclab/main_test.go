@@ -49,6 +49,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// Progress goes to the script's own directory.
 			env.Setenv("ASYNCLAB_HOME", env.WorkDir+"/state")
+			env.Setenv("ASYNCLAB_CACHE", env.WorkDir+"/cache")
 			// asynclab check runs the real go, which needs a build cache
 			// (HOME is /no-home): the test's own, so that the standard
 			// library built for -race is built once. Nothing is fetched.

@@ -32,7 +32,7 @@ func practiceList(p *progress.Progress, width int) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%s  %s\n", render.Heading("Practise"), render.Faint(fmt.Sprintf("%d of %d exercises passed", done, len(all))))
+	b.WriteString(headed("Practise", fmt.Sprintf("%d of %d exercises passed", done, len(all)), width))
 	for _, ex := range all {
 		mark := marks[progress.NotStarted]
 		if passed(p, ex.ID) {
@@ -58,7 +58,7 @@ func practiceProgress(p *progress.Progress, width int) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%s  %s\n", render.Heading("Practise"), render.Faint(fmt.Sprintf("passed %d/%d", done, len(all))))
+	b.WriteString(headed("Practise", fmt.Sprintf("passed %d/%d", done, len(all)), width))
 	for _, ex := range all {
 		r := p.Exercises[ex.ID]
 		mark, detail := marks[progress.NotStarted], render.Faint("not passed")
@@ -127,6 +127,15 @@ func suggestExercise(o *output, ex *exercises.Exercise, after *lessons.Lesson) {
 		fmt.Fprintf(&b, "%s\n", faintLines(render.Wrap(fmt.Sprintf("Or go on to the next lesson: asynclab lesson %s (%s).", after.ID, after.Title), o.width, "")))
 	}
 	o.print(b.String())
+}
+
+// headed starts a section: its heading, then a faint note beside it, or
+// below it when both do not fit the width.
+func headed(title, note string, width int) string {
+	if len(title)+2+len([]rune(note)) <= width {
+		return fmt.Sprintf("\n%s  %s\n", render.Heading(title), render.Faint(note))
+	}
+	return fmt.Sprintf("\n%s\n%s\n", render.Heading(title), faintLines(render.Wrap(note, width, "")))
 }
 
 // faintLines styles each line of s faint on its own: lipgloss pads a

@@ -42,7 +42,7 @@ func showProgress(e *env, o *output) error {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s — %d of %d lessons done\n", render.Bold("Progress"), done, len(all))
+	b.WriteString(render.Bold(render.Wrap(fmt.Sprintf("Progress — %d of %d lessons done", done, len(all)), o.width, "  ")) + "\n")
 	if s, err := e.store(); err == nil {
 		b.WriteString(render.Faint(render.Wrap("kept in "+s.Path(), o.width, "  ")) + "\n")
 	}
@@ -74,8 +74,12 @@ func showProgress(e *env, o *output) error {
 				}
 			}
 		}
-		fmt.Fprintf(&b, "\n%s  %s\n", render.Heading(t.Title),
-			render.Faint(fmt.Sprintf("read %d/%d · ran %d/%d · quizzes %d/%d", read, len(in), ran, len(in), quizzes, len(in))))
+		counts := fmt.Sprintf("read %d/%d · ran %d/%d · quizzes %d/%d", read, len(in), ran, len(in), quizzes, len(in))
+		if len(t.Title)+2+len(counts) <= o.width {
+			fmt.Fprintf(&b, "\n%s  %s\n", render.Heading(t.Title), render.Faint(counts))
+		} else {
+			fmt.Fprintf(&b, "\n%s\n%s\n", render.Heading(t.Title), render.Faint(render.Wrap(counts, o.width, "")))
+		}
 		for _, l := range in {
 			mark := marks[p.State(l.ID, len(l.Quiz) > 0)]
 			line := fmt.Sprintf("%s %s  %s", mark, render.Command(pad(l.ID, idW)), lessonDetail(p.Lessons[l.ID]))

@@ -12,6 +12,7 @@ import (
 )
 
 func newRootCmd(e *env) *cobra.Command {
+	cobra.EnableCommandSorting = false // commands show in the order a learner uses them
 	g := &globalFlags{color: "auto"}
 	root := &cobra.Command{
 		Use:   "asynclab",
@@ -46,9 +47,24 @@ prints the lesson list. Every step also has its command below.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{err: err, hint: fmt.Sprintf("Run '%s --help' for usage.", c.CommandPath())}
 	})
-	root.AddCommand(newListCmd(e, g), newLessonCmd(e, g), newRunCmd(e, g), newQuizCmd(e, g),
-		newNextCmd(e, g), newProgressCmd(e, g), newResetCmd(e, g), exitCodesTopic())
-	root.AddCommand(practiceCommands(e, g)...)
+	root.AddGroup(
+		&cobra.Group{ID: "learn", Title: "Learn:"},
+		&cobra.Group{ID: "practise", Title: "Practise:"},
+		&cobra.Group{ID: "progress", Title: "Your progress:"},
+		&cobra.Group{ID: "measure", Title: "Measure:"},
+	)
+	add := func(group string, cmds ...*cobra.Command) {
+		for _, c := range cmds {
+			c.GroupID = group
+			root.AddCommand(c)
+		}
+	}
+	add("learn", newListCmd(e, g), newLessonCmd(e, g), newRunCmd(e, g), newQuizCmd(e, g), newNextCmd(e, g))
+	add("practise", practiceCommands(e, g)...)
+	add("progress", newProgressCmd(e, g), newResetCmd(e, g))
+	add("measure", newBenchCmd(e, g))
+	root.AddCommand(exitCodesTopic())
+	root.SetHelpCommandGroupID("learn")
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
@@ -109,7 +125,7 @@ func listLessons(e *env, o *output) error {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s — %s, %d done\n", render.Bold("asynclab"), plural(len(all), "lesson"), done)
+	b.WriteString(render.Bold(render.Wrap(fmt.Sprintf("asynclab — %s, %d done", plural(len(all), "lesson"), done), o.width, "  ")) + "\n")
 	n := 0
 	for _, t := range lessons.Tracks {
 		first := true

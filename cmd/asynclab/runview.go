@@ -120,15 +120,17 @@ func (v *runView) follow(ctx context.Context, done <-chan struct{}, redraw bool)
 		defer fmt.Fprint(v.o.raw, "\x1b[?25h")
 	}
 	var interrupted <-chan time.Time
+	ctxDone := ctx.Done()
 	for {
 		select {
 		case <-done:
 			v.clearPanel()
 			return nil
-		case <-ctx.Done():
-			if interrupted == nil {
-				interrupted = time.After(stopGrace)
-			}
+		case <-ctxDone:
+			// Once: a done channel stays ready, and the run may go on
+			// after an interrupt (a graceful shutdown drains first).
+			ctxDone = nil
+			interrupted = time.After(stopGrace)
 		case <-interrupted:
 			v.clearPanel()
 			return errStuck

@@ -86,9 +86,9 @@ func Canonical(events []Event) []Event {
 	}
 	// Each task's state before the instant. A task that has not started yet
 	// counts as waiting: something at this instant started it.
-	waiting := make([]bool, maxTask+1)
+	waiting := make([]waitState, maxTask+1)
 	for i := range waiting {
-		waiting[i] = true
+		waiting[i] = waitingForOthers
 	}
 	var m instantMerge
 	for i := 0; i < len(events); {
@@ -100,7 +100,7 @@ func Canonical(events []Event) []Event {
 			m.order(events[i:j], waiting)
 		} else {
 			for _, e := range events[i:j] {
-				waiting[e.Task] = nextWaiting(waiting[e.Task], e.Kind)
+				waiting[e.Task] = nextWaiting(waiting[e.Task], e)
 			}
 		}
 		i = j
@@ -108,13 +108,26 @@ func Canonical(events []Event) []Event {
 	return events
 }
 
-// nextWaiting returns whether a task is waiting after an event of kind k.
-func nextWaiting(was bool, k Kind) bool {
-	switch k {
+// waitState is whether a task is waiting, and for what, as the canonical
+// order sees it.
+type waitState uint8
+
+const (
+	notWaiting       waitState = iota
+	waitingForOthers           // woken by another task's doing
+	waitingForTime             // a timed wait: woken by the clock
+)
+
+// nextWaiting returns whether a task is waiting after event e.
+func nextWaiting(was waitState, e Event) waitState {
+	switch e.Kind {
 	case Wait:
-		return true
-	case Start, Resume, Acquire, Done, Fail, Cancel, Panic:
-		return false
+		if e.Flag&Timed != 0 {
+			return waitingForTime
+		}
+		return waitingForOthers
+	case Start, Resume, Acquire, Send, Recv, Done, Fail, Cancel, Panic:
+		return notWaiting
 	}
 	return was
 }
@@ -132,7 +145,7 @@ type taskRun struct {
 	next   int
 }
 
-func (m *instantMerge) order(group []Event, waiting []bool) {
+func (m *instantMerge) order(group []Event, waiting []waitState) {
 	m.runs, m.heap, m.out = m.runs[:0], m.heap[:0], m.out[:0]
 	for i := 0; i < len(group); {
 		j := i + 1
@@ -159,7 +172,7 @@ func (m *instantMerge) order(group []Event, waiting []bool) {
 		run := &m.runs[r]
 		e := run.events[run.next]
 		m.out = append(m.out, e)
-		waiting[e.Task] = nextWaiting(waiting[e.Task], e.Kind)
+		waiting[e.Task] = nextWaiting(waiting[e.Task], e)
 		run.next++
 		if run.next == len(run.events) {
 			last := len(m.heap) - 1
@@ -172,15 +185,26 @@ func (m *instantMerge) order(group []Event, waiting []bool) {
 }
 
 // priority ranks the next event of a task within an instant: lower first.
-func priority(e Event, waiting []bool) int {
-	p := 0
-	if waiting[e.Task] {
-		p = 2
+// Tasks that were running — or whose timed wait the clock ended — act first,
+// hand-overs before the rest; then the tasks a hand-over woke (a receive, an
+// acquire); then tasks cancelled at this instant; then woken tasks that end
+// or hand something over; last, the tasks that waited for others to end,
+// and tasks started at this instant.
+func priority(e Event, waiting []waitState) int {
+	running := waiting[e.Task] != waitingForOthers
+	switch {
+	case e.Kind == Cancel:
+		return 3
+	case running && handsOver(e.Kind):
+		return 0
+	case running:
+		return 1
+	case e.Kind == Recv || e.Kind == Acquire:
+		return 2
+	case handsOver(e.Kind):
+		return 4
 	}
-	if !handsOver(e.Kind) {
-		p++
-	}
-	return p
+	return 5
 }
 
 func siftUp(h []int, i int, less func(a, b int) bool) {
@@ -259,7 +283,7 @@ func (l *Log) analyse() {
 		switch e.Kind {
 		case Wait:
 			waitStart[e.Task] = e.At
-		case Resume, Acquire:
+		case Resume, Acquire, Send, Recv:
 			if s, ok := waitStart[e.Task]; ok {
 				l.waited[i] = e.At - s
 				delete(waitStart, e.Task)
@@ -321,7 +345,8 @@ func (l *Log) Note(id NoteID) string {
 }
 
 // Text returns event i in words, its placeholders filled in. An event that
-// ends a wait says how long the wait was ("after 1.00s"), and an event on a
+// ends a wait — a resume, an acquire, or a send or receive the task was
+// blocked on — says how long the wait was ("after 1.00s"), and an event on a
 // resource says how much of it is in use after it ("(2/3 permits)"), unless
 // its note already places those numbers itself.
 func (l *Log) Text(i int) string {
@@ -335,7 +360,7 @@ func (l *Log) Text(i int) string {
 		note = "failed: " + note
 	case Panic:
 		note = "panicked: " + note + " (recovered)"
-	case Resume, Acquire:
+	case Resume, Acquire, Send, Recv:
 		if !strings.Contains(note, "{waited}") && l.Waited(i) >= Negligible {
 			note += " after {waited}"
 		}

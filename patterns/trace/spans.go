@@ -58,6 +58,11 @@ func (l *Log) Spans() [][]Span {
 		switch e.Kind {
 		case Start, Resume, Acquire:
 			begin(i, Running)
+		case Send, Recv:
+			// A send or receive the task waited for ends the wait.
+			if o := open[e.Task]; o > 0 && spans[e.Task][o-1].State == Waiting {
+				begin(i, Running)
+			}
 		case Wait:
 			begin(i, Waiting)
 		case Done:

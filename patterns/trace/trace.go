@@ -22,8 +22,9 @@ import (
 type Kind uint8
 
 // The kinds of event. A task's state changes on Start (running), Wait
-// (waiting), Acquire and Resume (running again) and on the four endings
-// (Done, Fail, Cancel, Panic); the others are instants.
+// (waiting), Acquire and Resume (running again), a Send or Recv that ends a
+// wait, and on the four endings (Done, Fail, Cancel, Panic); the others are
+// instants.
 const (
 	Start   Kind = iota + 1 // the task began running
 	Wait                    // the task started waiting; the note says for what
@@ -73,7 +74,15 @@ type Event struct {
 	Note NoteID        // the note's ID in the recorder's notes
 	Res  int16         // the resource's ID, or NoResource
 	Kind Kind
+	Flag Flag
 }
+
+// Flag qualifies an event.
+type Flag uint8
+
+// Timed marks a Wait that ends by itself when its time comes — a sleep, a
+// timer, a tick — rather than when another task does something.
+const Timed Flag = 1
 
 // NoteID names a note in a recorder's table of notes; 0 is the empty note.
 type NoteID uint32
@@ -293,6 +302,19 @@ func (t *Task) Start() { t.record(Start, NoResource, "", nil) }
 
 // Wait records that the task started waiting; note says for what.
 func (t *Task) Wait(note string, nums ...int) { t.record(Wait, NoResource, note, nums) }
+
+// Sleep records that the task started waiting for time to pass: a sleep,
+// a timer or a tick, which ends the wait by itself.
+func (t *Task) Sleep(note string, nums ...int) {
+	e := Event{At: time.Since(t.rec.start), Task: t.id, Res: NoResource, Kind: Wait, Flag: Timed, Note: t.noteID(note)}
+	if len(nums) > 0 {
+		e.N = int64(nums[0])
+	}
+	if len(nums) > 1 {
+		e.Of = int64(nums[1])
+	}
+	t.append(e)
+}
 
 // WaitFor records that the task started waiting for a unit of res.
 func (t *Task) WaitFor(res *Resource, note string, nums ...int) {

@@ -240,3 +240,57 @@ func BenchmarkRecordParallel8(b *testing.B) {
 		}
 	})
 }
+
+// At one instant: task 2's send wakes main, main cancels task 1, task 1
+// stops, and main, which waited for task 1, goes on last.
+func TestCanonicalOrderFollowsACancellationChain(t *testing.T) {
+	tasks := []TaskInfo{{ID: 0, Name: "main"}, {ID: 1, Name: "task 1"}, {ID: 2, Name: "task 2"}}
+	s := time.Second
+	events := []Event{
+		{At: 0, Task: 0, Kind: Start}, {At: 0, Task: 0, Kind: Wait},
+		{At: s, Task: 0, Kind: Recv}, {At: s, Task: 0, Kind: Note}, {At: s, Task: 0, Kind: Wait},
+		{At: s, Task: 0, Kind: Resume}, {At: s, Task: 0, Kind: Done},
+		{At: 0, Task: 1, Kind: Start}, {At: s, Task: 1, Kind: Cancel},
+		{At: 0, Task: 2, Kind: Start}, {At: s, Task: 2, Kind: Send}, {At: s, Task: 2, Kind: Done},
+	}
+	l := NewLog(events, tasks, nil, nil, 0)
+	var got []string
+	for _, e := range l.Events {
+		if e.At == s {
+			got = append(got, l.TaskName(e.Task)+" "+e.Kind.String())
+		}
+	}
+	want := []string{"task 2 send", "task 2 done", "main recv", "main note", "main wait", "task 1 cancel", "main resume", "main done"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("order at 1s:\n got %q\nwant %q", got, want)
+	}
+}
+
+// A task whose timed wait ends at an instant acts before the task that was
+// waiting for it, whatever their IDs.
+func TestCanonicalOrderPutsTheClocksWakeUpsFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := NewRecorder()
+		main, sleeper := r.Task("main", 0), r.Task("sleeper", 1)
+		main.Start()
+		main.Wait("waiting for the sleeper")
+		sleeper.Start()
+		sleeper.Sleep("sleeping")
+		time.Sleep(time.Second)
+		sleeper.Resume("woke up")
+		sleeper.Done("")
+		main.Resume("the sleeper returned")
+		main.Done("")
+		l := r.Snapshot()
+		var got []string
+		for _, e := range l.Events {
+			if e.At == time.Second {
+				got = append(got, l.TaskName(e.Task)+" "+e.Kind.String())
+			}
+		}
+		want := []string{"sleeper 1 resume", "sleeper 1 done", "main resume", "main done"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("order at 1s:\n got %q\nwant %q", got, want)
+		}
+	})
+}
