@@ -2,10 +2,12 @@ package exercises
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -509,7 +511,37 @@ func eventLog(lines []string) *trace.Log {
 	if len(events) == 0 {
 		return nil
 	}
-	return trace.NewLog(events, tasks, resources, notes, 0)
+	// Rows in a stable, readable order whatever order goroutines first
+	// recorded in: main first, then each kind of task in the order it
+	// first appeared, by number.
+	firstOf := map[string]int{}
+	for i, t := range tasks {
+		if _, ok := firstOf[t.Label]; !ok {
+			firstOf[t.Label] = i
+		}
+	}
+	sorted := slices.Clone(tasks)
+	slices.SortStableFunc(sorted, func(a, b trace.TaskInfo) int {
+		if (a.Name == "main") != (b.Name == "main") {
+			if a.Name == "main" {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(firstOf[a.Label], firstOf[b.Label]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Number, b.Number)
+	})
+	newID := make([]int32, len(tasks))
+	for i := range sorted {
+		newID[sorted[i].ID] = int32(i)
+		sorted[i].ID = int32(i)
+	}
+	for i := range events {
+		events[i].Task = newID[events[i].Task]
+	}
+	return trace.NewLog(events, sorted, resources, notes, 0)
 }
 
 var kindByName = func() map[string]trace.Kind {

@@ -65,6 +65,11 @@ func TestReportOfAWrongBehaviour(t *testing.T) {
 	if len(l.Tasks) != 11 || l.Tasks[0].Name != "main" || l.Tasks[10].Label != "task" || l.Tasks[10].Number != 10 {
 		t.Errorf("tasks %+v; want main and task 1 to task 10", l.Tasks)
 	}
+	for i, task := range l.Tasks {
+		if task.ID != int32(i) || (i > 0 && task.Number != i) {
+			t.Errorf("task %d is %+v; want main, then task 1 to task 10 in order", i, task)
+		}
+	}
 	res0 := l.ResourceID("permits")
 	if res0 == trace.NoResource || l.Resources[res0].Cap != 3 {
 		t.Fatalf("resources %+v; want permits, 3 of them", l.Resources)
