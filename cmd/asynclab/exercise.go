@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/asynclab/asynclab/exercises"
+	"github.com/asynclab/asynclab/lessons"
 	"github.com/asynclab/asynclab/progress"
 	"github.com/asynclab/asynclab/render"
 )
@@ -169,7 +170,11 @@ func startExercise(e *env, o *output, ex *exercises.Exercise, root string, force
 func exerciseHeader(ex *exercises.Exercise, width int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s · %s\n", render.Bold("exercise "+ex.ID), ex.Title)
-	fmt.Fprintf(&b, "%s\n\n", render.Faint("practises the lesson "+ex.Lesson+" · asynclab lesson "+ex.Lesson))
+	about := "practises the lesson " + ex.Lesson
+	if _, err := lessons.Get(ex.Lesson); err == nil {
+		about += " · asynclab lesson " + ex.Lesson
+	}
+	fmt.Fprintf(&b, "%s\n\n", render.Faint(render.Fit(about, width)))
 	b.WriteString(render.Wrap(ex.Summary, width, "") + "\n")
 	return b.String()
 }

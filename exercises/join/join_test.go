@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -42,6 +43,14 @@ func fetcher(rec *recorder, steps map[int]step) Fetch {
 		rec.Record(name, "done", fmt.Sprintf("returned %d", id*2))
 		return id * 2, nil
 	}
+}
+
+// quote shows an error's text in quotes, or nil.
+func quote(err error) string {
+	if err == nil {
+		return "nil"
+	}
+	return strconv.Quote(err.Error())
 }
 
 // fetchAll calls FetchAll as the task "main" and returns what it returned
@@ -82,7 +91,7 @@ func TestTheFirstErrorCancelsTheOthers(t *testing.T) {
 		})
 		_, end, err := fetchAll(rec, []int{1, 2, 3}, fetch)
 		if !errors.Is(err, unavailable) {
-			t.Errorf("FetchAll returned the error %v; want %q, the one failure", err, unavailable)
+			t.Errorf("FetchAll returned the error %s; want %q, the one failure", quote(err), unavailable)
 		}
 		for _, id := range []int{1, 3} {
 			if at, ok := rec.When(fmt.Sprintf("fetch %d", id), "cancel"); !ok || at != 150*time.Millisecond {
@@ -107,7 +116,7 @@ func TestReturnsTheErrorThatHappenedFirst(t *testing.T) {
 		})
 		_, end, err := fetchAll(rec, []int{1, 2, 3}, fetch)
 		if !errors.Is(err, timedOut) {
-			t.Errorf("FetchAll returned the error %v; want %q: fetch 3 failed first, at 100ms, before fetch 1 at 200ms", err, timedOut)
+			t.Errorf("FetchAll returned the error %s; want %q: fetch 3 failed first, at 100ms, before fetch 1 at 200ms", quote(err), timedOut)
 		}
 		if end != 200*time.Millisecond {
 			t.Errorf("FetchAll returned at %v; want 200ms, when fetch 1 (which ignores its context) returned", end)
@@ -126,7 +135,7 @@ func TestWaitsForEveryFetchToReturn(t *testing.T) {
 		})
 		_, end, err := fetchAll(rec, []int{1, 2, 3}, fetch)
 		if !errors.Is(err, unavailable) {
-			t.Errorf("FetchAll returned the error %v; want %q", err, unavailable)
+			t.Errorf("FetchAll returned the error %s; want %q", quote(err), unavailable)
 		}
 		if end != time.Second {
 			t.Errorf("FetchAll returned at %v; want 1s: fetch 1 ignores its context and runs to 1s, and FetchAll must wait for it, as errgroup's Wait does", end)
