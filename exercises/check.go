@@ -85,7 +85,7 @@ func Run(ctx context.Context, e *Exercise, dir string, o Options) (*Report, erro
 		text := r.text.String()
 		if rep.Race && raceUnavailable(text) {
 			rep.Race = false
-			rep.NoRace = "the race detector needs cgo and a C compiler (gcc or clang), and this machine has none: a data race may go unseen"
+			rep.NoRace = "it needs cgo and a C compiler (gcc or clang), which go cannot use here (CGO_ENABLED=0, or no compiler on the PATH), so a data race may go unseen"
 			attempt--
 			continue
 		}
