@@ -134,7 +134,7 @@ func reportText(rep *exercises.Report, width int) string {
 
 	b.WriteString("\n")
 	for _, r := range rep.Results {
-		b.WriteString(render.Fit("  "+mark(r)+" "+says(r), width) + "\n")
+		b.WriteString("  " + mark(r) + " " + render.Wrap(says(r), width-4, "    ") + "\n")
 	}
 	var failed []*exercises.Result
 	for _, r := range rep.Results {
@@ -148,7 +148,7 @@ func reportText(rep *exercises.Report, width int) string {
 			fmt.Fprintf(&b, "\n%s\n", render.Faint(fmt.Sprintf("… and %d more failing; 'asynclab check %s --verbose' shows go test's output", len(failed)-i, ex.ID)))
 			break
 		}
-		fmt.Fprintf(&b, "\n%s %s\n", render.Caution("✗"), render.Bold(says(r)))
+		fmt.Fprintf(&b, "\n%s %s\n", render.Caution("✗"), render.Bold(render.Wrap(says(r), width-2, "  ")))
 		b.WriteString(failureText(r, width))
 		if !timelineShown && r.Log != nil && len(r.Log.Events) > 0 && r.Failure != exercises.Raced {
 			timelineShown = true
@@ -160,14 +160,14 @@ func reportText(rep *exercises.Report, width int) string {
 	passed, of := rep.Count()
 	b.WriteString("\n")
 	if rep.Passed() {
-		fmt.Fprintf(&b, "%s %s\n", render.Success(fmt.Sprintf("✓ Every check passes: exercise %s is done.", ex.ID)), render.Faint(fmt.Sprintf("(%s, %s)", testCommand(rep), seconds(rep.Elapsed))))
-		fmt.Fprintf(&b, "Compare with the reference solution: %s\n", render.Command("asynclab solution "+ex.ID))
+		b.WriteString(render.Wrap(render.Success(fmt.Sprintf("✓ Every check passes: exercise %s is done.", ex.ID))+" "+render.Faint(fmt.Sprintf("(%s, %s)", testCommand(rep), seconds(rep.Elapsed))), width, "") + "\n")
+		b.WriteString(render.Wrap("Compare with the reference solution: "+render.Command("asynclab solution "+ex.ID), width, "") + "\n")
 		if next := exercises.Next(ex.ID); next != nil {
-			fmt.Fprintf(&b, "Next: %s — %s\n", render.Command("asynclab exercise "+next.ID), next.Title)
+			b.WriteString(render.Wrap(fmt.Sprintf("Next: %s — %s", render.Command("asynclab exercise "+next.ID), next.Title), width, "") + "\n")
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%d of %d checks pass %s. Stuck? %s\n", passed, of, render.Faint(fmt.Sprintf("(%s, %s)", testCommand(rep), seconds(rep.Elapsed))), render.Command("asynclab hint "+ex.ID))
+	b.WriteString(render.Wrap(fmt.Sprintf("%d of %d checks pass %s. Stuck? %s", passed, of, render.Faint(fmt.Sprintf("(%s, %s)", testCommand(rep), seconds(rep.Elapsed))), render.Command("asynclab hint "+ex.ID)), width, "") + "\n")
 	return b.String()
 }
 
@@ -206,13 +206,19 @@ func says(r *exercises.Result) string {
 // failureText explains how one check failed, indented under its title.
 func failureText(r *exercises.Result, width int) string {
 	var b strings.Builder
-	line := func(s string) { b.WriteString("  " + render.Wrap(s, width-2, "  ") + "\n") }
+	// line writes text indented under the title, keeping its own line
+	// breaks: a test's message may span lines.
+	line := func(s string) {
+		for _, ln := range strings.Split(s, "\n") {
+			b.WriteString("  " + render.Wrap(ln, width-2, "  ") + "\n")
+		}
+	}
 	where := func(g exercises.Goroutine) string {
 		s := fmt.Sprintf("%s at %s:%d, in %s", g.State, g.File, g.Line, g.Func)
 		if g.State == "" {
 			s = fmt.Sprintf("at %s:%d, in %s", g.File, g.Line, g.Func)
 		}
-		if g.Created != nil && g.Created.File != g.File || g.Created != nil && g.Created.Line != g.Line {
+		if c := g.Created; c != nil && (c.File != g.File || c.Line != g.Line) {
 			s += fmt.Sprintf(" (started at %s:%d)", g.Created.File, g.Created.Line)
 		}
 		return s

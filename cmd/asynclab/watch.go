@@ -159,7 +159,7 @@ func watchLoop(ctx context.Context, e *env, o *output, opts watchOptions) error 
 		case changed := <-w.C:
 			start("saved " + strings.Join(changed, ", ") + " · checking again")
 		case err := <-w.Errors:
-			e.warn("watching %s: %v", shortPath(opts.dir), err)
+			o.print(render.Caution("⚠ ") + fmt.Sprintf("watching %s: %v", shortPath(opts.dir), err) + "\n")
 		case d := <-done:
 			done = nil
 			switch {
