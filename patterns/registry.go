@@ -20,5 +20,6 @@ var registry = []*Pattern{
 	Semaphore,
 	Notify,
 	Barrier,
+	Shutdown,
 	Cost,
 }

@@ -23,5 +23,6 @@ import "embed"
 //go:embed semaphore.go
 //go:embed notify.go
 //go:embed barrier.go
+//go:embed shutdown.go
 //go:embed cost.go
 var Source embed.FS

@@ -277,16 +277,23 @@ func (l *Log) analyse() {
 	}
 	l.waited = make([]time.Duration, len(l.Events))
 	l.level = make([]int64, len(l.Events))
-	waitStart := make(map[int32]time.Duration)
+	type wait struct {
+		since time.Duration
+		timed bool
+	}
+	waits := make(map[int32]wait)
 	levels := make([]int64, len(l.Resources))
 	for i, e := range l.Events {
 		switch e.Kind {
 		case Wait:
-			waitStart[e.Task] = e.At
+			waits[e.Task] = wait{e.At, e.Flag&Timed != 0}
 		case Resume, Acquire, Send, Recv:
-			if s, ok := waitStart[e.Task]; ok {
-				l.waited[i] = e.At - s
-				delete(waitStart, e.Task)
+			if w, ok := waits[e.Task]; ok {
+				// A send or receive after a pause did not wait for it.
+				if !w.timed || e.Kind == Resume || e.Kind == Acquire {
+					l.waited[i] = e.At - w.since
+				}
+				delete(waits, e.Task)
 			}
 		}
 		if e.Res >= 0 && int(e.Res) < len(levels) {
