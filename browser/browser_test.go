@@ -267,3 +267,26 @@ func TestInTmux(t *testing.T) {
 		t.Errorf("the session should have saved progress: %v", err)
 	}
 }
+
+// A lesson whose exercise the learner passed says so in the list.
+func TestListShowsPassedExercises(t *testing.T) {
+	m, store := newTestModel(t, 100, 30)
+	if strings.Contains(screenText(m), "exercise ✓") {
+		t.Fatal("an exercise shows as passed before any was")
+	}
+	if _, err := store.Update(func(p *progress.Progress) error {
+		now := time.Now()
+		p.Exercise("semaphore").Passed = &now
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := New(Options{Style: "notty", Store: store, Speed: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	if !strings.Contains(screenText(m2), "semaphore  Limiting concurrency with a semaphore  · exercise ✓") {
+		t.Errorf("the list does not mark semaphore's exercise passed:\n%s", screenText(m2))
+	}
+}

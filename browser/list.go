@@ -84,9 +84,9 @@ func (m *Model) viewList() string {
 			lines = append(lines, "", trackStyle.Render(lessons.TrackTitle(track)))
 		}
 		mark := marks[m.prog.State(l.ID, len(l.Quiz) > 0)]
-		line := fmt.Sprintf("  %s %-10s %s", mark, l.ID, l.Title)
+		line := fmt.Sprintf("  %s %-10s %s%s", mark, l.ID, l.Title, m.practised(l.ID))
 		if n == m.cursor {
-			line = selected.Render(fmt.Sprintf("▸ %s %-10s %s", mark, l.ID, l.Title))
+			line = selected.Render(fmt.Sprintf("▸ %s %-10s %s%s", mark, l.ID, l.Title, m.practised(l.ID)))
 			cursorLine = len(lines)
 		}
 		lines = append(lines, truncate(line, m.width))

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -48,6 +50,15 @@ func TestScripts(t *testing.T) {
 			// Progress goes to the script's own directory.
 			env.Setenv("ASYNCLAB_HOME", env.WorkDir+"/state")
 			env.Setenv("ASYNCLAB_CACHE", env.WorkDir+"/cache")
+			// asynclab check runs the real go, which needs a build cache
+			// (HOME is /no-home): the test's own, so that the standard
+			// library built for -race is built once. Nothing is fetched.
+			if cache := goCache(); cache != "" {
+				env.Setenv("GOCACHE", cache)
+			}
+			env.Setenv("GOPATH", env.WorkDir+"/gopath")
+			env.Setenv("GOTOOLCHAIN", "local")
+			env.Setenv("GOPROXY", "off")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -58,6 +69,15 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
+
+// goCache returns the build cache of the go on PATH, or "" without one.
+var goCache = sync.OnceValue(func() string {
+	out, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+})
 
 // updating reports whether -update was given: golden's flag also rewrites
 // the expectations inside scripts.

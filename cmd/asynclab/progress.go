@@ -16,10 +16,10 @@ import (
 func newProgressCmd(e *env, g *globalFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "progress",
-		Short: "Show what you have read, run and answered, by track",
+		Short: "Show what you have read, run, answered and practised, by track",
 		Long: `Show your progress: for each track, how many lessons you read, whose patterns
 you ran (and in which variants) and whose questions you answered, with your
-score. Progress is kept in one file: $ASYNCLAB_HOME/progress.json when
+score; then the exercises you passed, and how many hints you saw. Progress is kept in one file: $ASYNCLAB_HOME/progress.json when
 ASYNCLAB_HOME is set, else $XDG_STATE_HOME/asynclab/progress.json, else
 ~/.local/state/asynclab/progress.json.`,
 		Args: noArgs,
@@ -86,6 +86,7 @@ func showProgress(e *env, o *output) error {
 			b.WriteString(render.Fit(line, o.width) + "\n")
 		}
 	}
+	b.WriteString(practiceProgress(p, o.width))
 	o.print(b.String())
 	return nil
 }
@@ -185,11 +186,18 @@ func newNextCmd(e *env, g *globalFlags) *cobra.Command {
 		Use:   "next",
 		Short: "Open the first lesson you have not finished, and say why that one",
 		Long: `Find the first lesson, in curriculum order, that you have not finished — read,
-run and its questions answered — say what is left in it, and show it.`,
+run and its questions answered — say what is left in it, and show it. Once
+you finished a lesson that has an exercise you have not passed, suggest the
+exercise first.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o := e.output(g, readingWidth)
-			id, why, err := nextLesson(e.loadProgress())
+			p := e.loadProgress()
+			if ex, after := nextPractice(p); ex != nil {
+				suggestExercise(o, ex, after)
+				return nil
+			}
+			id, why, err := nextLesson(p)
 			if err != nil {
 				return err
 			}
@@ -218,7 +226,11 @@ func nextLesson(p *progress.Progress) (id, why string, err error) {
 		case progress.Done:
 			continue
 		case progress.Started:
-			return l.ID, "you started it; still to do: " + strings.Join(p.Missing(l.ID, hasQuiz), ", "), nil
+			left := p.Missing(l.ID, hasQuiz)
+			if step := practiseStep(p, l.ID); step != "" {
+				left = append(left, step)
+			}
+			return l.ID, "you started it; still to do: " + strings.Join(left, ", "), nil
 		}
 		if i == 0 {
 			return l.ID, "it is the first lesson", nil

@@ -52,6 +52,7 @@ prints the lesson list. Every step also has its command below.`,
 	})
 	root.AddGroup(
 		&cobra.Group{ID: "learn", Title: "Learn:"},
+		&cobra.Group{ID: "practise", Title: "Practise:"},
 		&cobra.Group{ID: "progress", Title: "Your progress:"},
 		&cobra.Group{ID: "measure", Title: "Measure:"},
 	)
@@ -62,6 +63,7 @@ prints the lesson list. Every step also has its command below.`,
 		}
 	}
 	add("learn", newListCmd(e, g), newLessonCmd(e, g), newRunCmd(e, g), newQuizCmd(e, g), newNextCmd(e, g))
+	add("practise", practiceCommands(e, g)...)
 	add("progress", newProgressCmd(e, g), newResetCmd(e, g))
 	add("measure", newBenchCmd(e, g))
 	root.AddCommand(exitCodesTopic(), formatsTopic())
@@ -144,7 +146,8 @@ func listLessons(e *env, o *output) error {
 			b.WriteString(render.Fit(line, o.width) + "\n")
 		}
 	}
-	b.WriteString("\n" + render.Faint(render.Wrap("✓ done  ◐ started  · not started. Read a lesson with 'asynclab lesson ID' and run its pattern with 'asynclab run ID'; 'asynclab next' picks up where you stopped.", o.width, "")) + "\n")
+	b.WriteString(practiceList(p, o.width))
+	b.WriteString("\n" + faintLines(render.Wrap("✓ done  ◐ started  · not started. Read a lesson with 'asynclab lesson ID' and run its pattern with 'asynclab run ID'; practise with 'asynclab exercise ID'; 'asynclab next' picks up where you stopped.", o.width, "")) + "\n")
 	o.print(b.String())
 	return nil
 }
@@ -163,7 +166,8 @@ func exitCodesTopic() *cobra.Command {
 		Long: `asynclab exits with:
 
   0    success
-  1    a failure while running (for example, the local server could not start)
+  1    a failure while running (for example, the local server could not start),
+       or an exercise that does not pass its checks
   2    a usage error: an unknown lesson, pattern, variant or parameter, or a
        value out of range; the message names it and says what is valid
   130  interrupted with Ctrl+C: a run prints what it recorded before exiting`,
