@@ -21,13 +21,13 @@ func TestActorDefault(t *testing.T) {
 		}
 		// 9 requests of 100ms back to back, then the last client spends
 		// 10ms on its answers.
-		if l.End != 910*chMs {
+		if l.End != 910*chMilli {
 			t.Errorf("3 clients took %v; want exactly 910ms", l.End)
 		}
 		serving := chEvents(l, "store", trace.Resume, "serving")
 		var starts []time.Duration
 		for i := range 9 {
-			starts = append(starts, time.Duration(i)*100*chMs)
+			starts = append(starts, time.Duration(i)*100*chMilli)
 		}
 		if !slices.Equal(chTimes(serving), starts) {
 			t.Errorf("the store began requests at %v; want one every 100ms: %v", chTimes(serving), starts)
@@ -54,12 +54,12 @@ func TestActorDroppedReply(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run = %v", err)
 		}
-		if l.End != 810*chMs {
+		if l.End != 810*chMilli {
 			t.Errorf("dropped-reply took %v; want exactly 810ms: 8 requests and a report", l.End)
 		}
 		// Client 2 sent Get foo at 10ms and waits 150ms at most.
 		gaveUp, replied, next, ok := actorDropped(l, 2)
-		if !ok || gaveUp != 160*chMs || replied != 400*chMs || next != 400*chMs {
+		if !ok || gaveUp != 160*chMilli || replied != 400*chMilli || next != 400*chMilli {
 			t.Errorf("client 2 gave up at %v, the store replied at %v and went on at %v (found %v); want 160ms, 400ms, 400ms",
 				gaveUp, replied, next, ok)
 		}
@@ -76,12 +76,12 @@ func TestActorClients(t *testing.T) {
 		variant, clients string
 		want             time.Duration
 	}{
-		{"", "1", 310 * chMs},
-		{"", "2", 610 * chMs},
-		{"", "5", 1510 * chMs},
-		{"dropped-reply", "1", 200 * chMs}, // the only client gives up: nobody reports
-		{"dropped-reply", "2", 510 * chMs},
-		{"dropped-reply", "5", 1410 * chMs},
+		{"", "1", 310 * chMilli},
+		{"", "2", 610 * chMilli},
+		{"", "5", 1510 * chMilli},
+		{"dropped-reply", "1", 200 * chMilli}, // the only client gives up: nobody reports
+		{"dropped-reply", "2", 510 * chMilli},
+		{"dropped-reply", "5", 1410 * chMilli},
 	} {
 		synctest.Test(t, func(t *testing.T) {
 			cfg, err := Actor.Configure(tt.variant, 1, map[string]string{"clients": tt.clients})
@@ -111,7 +111,7 @@ func TestActorDroppedReplyShortWork(t *testing.T) {
 		}
 		// Client 2's Get foo, sent at 10ms, is fourth in line: answered
 		// at 40ms, after it gave up at 25ms.
-		if gaveUp, replied, _, ok := actorDropped(l, 2); !ok || gaveUp != 25*chMs || replied != 40*chMs {
+		if gaveUp, replied, _, ok := actorDropped(l, 2); !ok || gaveUp != 25*chMilli || replied != 40*chMilli {
 			t.Errorf("client 2 gave up at %v, answered at %v (found %v); want 25ms, 40ms", gaveUp, replied, ok)
 		}
 		requireChecks(t, exp, Pass)
@@ -120,7 +120,7 @@ func TestActorDroppedReplyShortWork(t *testing.T) {
 
 func TestActorCancelled(t *testing.T) {
 	for _, v := range []string{"", "dropped-reply"} {
-		for _, at := range []time.Duration{time.Nanosecond, 5 * chMs, 150 * chMs, 650 * chMs, 805 * chMs} {
+		for _, at := range []time.Duration{time.Nanosecond, 5 * chMilli, 150 * chMilli, 650 * chMilli, 805 * chMilli} {
 			synctest.Test(t, func(t *testing.T) {
 				l, exp, err := runOnVirtualTime(t, Actor, Actor.DefaultConfig(v), at)
 				if !errors.Is(err, context.Canceled) {
@@ -149,7 +149,7 @@ func TestActorSpeed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, _ := Actor.Configure("", 10, nil)
 		l, exp, _ := runOnVirtualTime(t, Actor, cfg, 0)
-		if l.End != 91*chMs {
+		if l.End != 91*chMilli {
 			t.Errorf("at --speed 10 the run took %v; want 91ms", l.End)
 		}
 		requireChecks(t, exp, Pass)
