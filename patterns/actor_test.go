@@ -21,13 +21,13 @@ func TestActorDefault(t *testing.T) {
 		}
 		// 9 requests of 100ms back to back, then the last client spends
 		// 10ms on its answers.
-		if l.End != 910*chMilli {
+		if l.End != 910*chTick {
 			t.Errorf("3 clients took %v; want exactly 910ms", l.End)
 		}
 		serving := chEvents(l, "store", trace.Resume, "serving")
 		var starts []time.Duration
 		for i := range 9 {
-			starts = append(starts, time.Duration(i)*100*chMilli)
+			starts = append(starts, time.Duration(i)*100*chTick)
 		}
 		if !slices.Equal(chTimes(serving), starts) {
 			t.Errorf("the store began requests at %v; want one every 100ms: %v", chTimes(serving), starts)
@@ -54,12 +54,12 @@ func TestActorDroppedReply(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run = %v", err)
 		}
-		if l.End != 810*chMilli {
+		if l.End != 810*chTick {
 			t.Errorf("dropped-reply took %v; want exactly 810ms: 8 requests and a report", l.End)
 		}
 		// Client 2 sent Get foo at 10ms and waits 150ms at most.
 		gaveUp, replied, next, ok := actorDropped(l, 2)
-		if !ok || gaveUp != 160*chMilli || replied != 400*chMilli || next != 400*chMilli {
+		if !ok || gaveUp != 160*chTick || replied != 400*chTick || next != 400*chTick {
 			t.Errorf("client 2 gave up at %v, the store replied at %v and went on at %v (found %v); want 160ms, 400ms, 400ms",
 				gaveUp, replied, next, ok)
 		}
@@ -76,12 +76,12 @@ func TestActorClients(t *testing.T) {
 		variant, clients string
 		want             time.Duration
 	}{
-		{"", "1", 310 * chMilli},
-		{"", "2", 610 * chMilli},
-		{"", "5", 1510 * chMilli},
-		{"dropped-reply", "1", 200 * chMilli}, // the only client gives up: nobody reports
-		{"dropped-reply", "2", 510 * chMilli},
-		{"dropped-reply", "5", 1410 * chMilli},
+		{"", "1", 310 * chTick},
+		{"", "2", 610 * chTick},
+		{"", "5", 1510 * chTick},
+		{"dropped-reply", "1", 200 * chTick}, // the only client gives up: nobody reports
+		{"dropped-reply", "2", 510 * chTick},
+		{"dropped-reply", "5", 1410 * chTick},
 	} {
 		synctest.Test(t, func(t *testing.T) {
 			cfg, err := Actor.Configure(tt.variant, 1, map[string]string{"clients": tt.clients})
@@ -111,7 +111,7 @@ func TestActorDroppedReplyShortWork(t *testing.T) {
 		}
 		// Client 2's Get foo, sent at 10ms, is fourth in line: answered
 		// at 40ms, after it gave up at 25ms.
-		if gaveUp, replied, _, ok := actorDropped(l, 2); !ok || gaveUp != 25*chMilli || replied != 40*chMilli {
+		if gaveUp, replied, _, ok := actorDropped(l, 2); !ok || gaveUp != 25*chTick || replied != 40*chTick {
 			t.Errorf("client 2 gave up at %v, answered at %v (found %v); want 25ms, 40ms", gaveUp, replied, ok)
 		}
 		requireChecks(t, exp, Pass)
@@ -120,7 +120,7 @@ func TestActorDroppedReplyShortWork(t *testing.T) {
 
 func TestActorCancelled(t *testing.T) {
 	for _, v := range []string{"", "dropped-reply"} {
-		for _, at := range []time.Duration{time.Nanosecond, 5 * chMilli, 150 * chMilli, 650 * chMilli, 805 * chMilli} {
+		for _, at := range []time.Duration{time.Nanosecond, 5 * chTick, 150 * chTick, 650 * chTick, 805 * chTick} {
 			synctest.Test(t, func(t *testing.T) {
 				l, exp, err := runOnVirtualTime(t, Actor, Actor.DefaultConfig(v), at)
 				if !errors.Is(err, context.Canceled) {
@@ -149,7 +149,7 @@ func TestActorSpeed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, _ := Actor.Configure("", 10, nil)
 		l, exp, _ := runOnVirtualTime(t, Actor, cfg, 0)
-		if l.End != 91*chMilli {
+		if l.End != 91*chTick {
 			t.Errorf("at --speed 10 the run took %v; want 91ms", l.End)
 		}
 		requireChecks(t, exp, Pass)

@@ -14,7 +14,7 @@ import (
 	"github.com/asynclab/asynclab/patterns/trace"
 )
 
-const chMilli = time.Millisecond
+const chTick = time.Millisecond
 
 func mpscConfig(t *testing.T, variant string, given map[string]string) Config {
 	t.Helper()
@@ -69,7 +69,7 @@ func TestMpscDefault(t *testing.T) {
 			t.Errorf("received %v; want %v", chNs(got), want)
 		}
 		for i, at := range chTimes(got) {
-			if want := time.Duration(i+1) * 100 * chMilli; at != want {
+			if want := time.Duration(i+1) * 100 * chTick; at != want {
 				t.Errorf("message %d received at %v; want %v (the moment it was sent)", i, at, want)
 			}
 		}
@@ -89,23 +89,23 @@ func TestMpscBackpressure(t *testing.T) {
 		}
 		// Made every 100ms, handled in 250ms each: the consumer is busy
 		// from the first message on, 100ms + 10 × 250ms.
-		if l.End != 2600*chMilli {
+		if l.End != 2600*chTick {
 			t.Errorf("backpressure run took %v; want exactly 2.6s", l.End)
 		}
 		blocked := chEvents(l, "producer", trace.Wait, "blocked on send: buffer full")
-		if want := []time.Duration{500 * chMilli, 700 * chMilli, 950 * chMilli, 1200 * chMilli, 1450 * chMilli, 1700 * chMilli}; !slices.Equal(chTimes(blocked), want) {
+		if want := []time.Duration{500 * chTick, 700 * chTick, 950 * chTick, 1200 * chTick, 1450 * chTick, 1700 * chTick}; !slices.Equal(chTimes(blocked), want) {
 			t.Errorf("sends blocked at %v; want %v", chTimes(blocked), want)
 		}
 		// Each blocked send goes through the instant the consumer takes
 		// a message and frees a slot.
 		resumed := chEvents(l, "producer", trace.Resume, "sent")
-		if want := []time.Duration{600 * chMilli, 850 * chMilli, 1100 * chMilli, 1350 * chMilli, 1600 * chMilli, 1850 * chMilli}; !slices.Equal(chTimes(resumed), want) {
+		if want := []time.Duration{600 * chTick, 850 * chTick, 1100 * chTick, 1350 * chTick, 1600 * chTick, 1850 * chTick}; !slices.Equal(chTimes(resumed), want) {
 			t.Errorf("blocked sends went through at %v; want %v", chTimes(resumed), want)
 		}
-		if n, d := mpscBlocked(l); n != 6 || d != 850*chMilli {
+		if n, d := mpscBlocked(l); n != 6 || d != 850*chTick {
 			t.Errorf("blocked %d times for %v; want 6 times, 850ms", n, d)
 		}
-		if closed, _ := mpscClosedAt(l, "backpressure"); closed != 1850*chMilli {
+		if closed, _ := mpscClosedAt(l, "backpressure"); closed != 1850*chTick {
 			t.Errorf("the producer closed the channel at %v; want 1.85s, right after its last send", closed)
 		}
 		// What each side saw in the buffer never exceeds its capacity.
@@ -127,10 +127,10 @@ func TestMpscCapacityDoesNotChangeTheTotal(t *testing.T) {
 		blocks     int
 		producerAt time.Duration
 	}{
-		{"0", 9, 2350 * chMilli},
-		{"1", 8, 2100 * chMilli},
-		{"2", 6, 1850 * chMilli},
-		{"5", 1, 1100 * chMilli},
+		{"0", 9, 2350 * chTick},
+		{"1", 8, 2100 * chTick},
+		{"2", 6, 1850 * chTick},
+		{"5", 1, 1100 * chTick},
 		{"9", 0, time.Second},
 		{"100", 0, time.Second},
 	} {
@@ -140,7 +140,7 @@ func TestMpscCapacityDoesNotChangeTheTotal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if l.End != 2600*chMilli {
+			if l.End != 2600*chTick {
 				t.Errorf("capacity %s: took %v; want 2.6s", tt.capacity, l.End)
 			}
 			if n, _ := mpscBlocked(l); n != tt.blocks {
@@ -178,14 +178,14 @@ func TestMpscManyProducers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run = %v", err)
 		}
-		if l.End != 1700*chMilli {
+		if l.End != 1700*chTick {
 			t.Errorf("three producers of 100, 130 and 170ms a message took %v; want 1.7s, the slowest", l.End)
 		}
 		done := chEvents(l, "producer", trace.Done, "")
-		if want := []time.Duration{time.Second, 1300 * chMilli, 1700 * chMilli}; !slices.Equal(chTimes(done), want) {
+		if want := []time.Duration{time.Second, 1300 * chTick, 1700 * chTick}; !slices.Equal(chTimes(done), want) {
 			t.Errorf("producers finished at %v; want %v", chTimes(done), want)
 		}
-		if closed, _ := mpscClosedAt(l, "many-producers"); closed != 1700*chMilli {
+		if closed, _ := mpscClosedAt(l, "many-producers"); closed != 1700*chTick {
 			t.Errorf("the closer closed the channel at %v; want 1.7s, when the last producer finished", closed)
 		}
 		got := chEvents(l, "main", trace.Resume, "received")
@@ -231,7 +231,7 @@ func TestMpscSpeed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, _ := Mpsc.Configure("backpressure", 10, nil)
 		l, exp, _ := runOnVirtualTime(t, Mpsc, cfg, 0)
-		if l.End != 260*chMilli {
+		if l.End != 260*chTick {
 			t.Errorf("backpressure at --speed 10 took %v; want 260ms", l.End)
 		}
 		requireChecks(t, exp, Pass)
@@ -240,9 +240,9 @@ func TestMpscSpeed(t *testing.T) {
 
 func TestMpscCancelled(t *testing.T) {
 	points := map[string][]time.Duration{
-		"":               {time.Nanosecond, 150 * chMilli, 550 * chMilli, 950 * chMilli},
-		"backpressure":   {time.Nanosecond, 550 * chMilli, 1650 * chMilli, 2200 * chMilli}, // the last after the producer closed
-		"many-producers": {time.Nanosecond, 150 * chMilli, 1050 * chMilli, 1650 * chMilli},
+		"":               {time.Nanosecond, 150 * chTick, 550 * chTick, 950 * chTick},
+		"backpressure":   {time.Nanosecond, 550 * chTick, 1650 * chTick, 2200 * chTick}, // the last after the producer closed
+		"many-producers": {time.Nanosecond, 150 * chTick, 1050 * chTick, 1650 * chTick},
 	}
 	for _, v := range []string{"", "backpressure", "many-producers"} {
 		for _, at := range points[v] {

@@ -24,12 +24,12 @@ func streamConfig(t *testing.T, variant string, given map[string]string) Config 
 
 // At --work 200ms the five items take 320, 80, 200, 140 and 260ms.
 func TestStreamWorkPerItem(t *testing.T) {
-	work := streamWork(200 * chMilli)
+	work := streamWork(200 * chTick)
 	var got []time.Duration
 	for item := 1; item <= 6; item++ {
 		got = append(got, work(item))
 	}
-	want := []time.Duration{320 * chMilli, 80 * chMilli, 200 * chMilli, 140 * chMilli, 260 * chMilli, 320 * chMilli}
+	want := []time.Duration{320 * chTick, 80 * chTick, 200 * chTick, 140 * chTick, 260 * chTick, 320 * chTick}
 	if !slices.Equal(got, want) {
 		t.Errorf("item times %v; want %v", got, want)
 	}
@@ -47,7 +47,7 @@ func TestStreamDefault(t *testing.T) {
 		if got := streamOrder(l); !slices.Equal(got, []int{1, 2, 3, 4, 5}) {
 			t.Errorf("results came from items %v; want 1 2 3 4 5", got)
 		}
-		s := chMilli
+		s := chTick
 		want := map[int]time.Duration{1: 0, 2: 320 * s, 3: 400 * s, 4: 600 * s, 5: 740 * s}
 		if got := startTimes(l, "item"); !equalMaps(got, want) {
 			t.Errorf("items started at %v; want %v", got, want)
@@ -65,13 +65,13 @@ func TestStreamConcurrencyThree(t *testing.T) {
 		}
 		// Items 1-3 start at once; 2 ends at 80ms and 4 takes its slot,
 		// 3 ends at 200ms and 5 takes its slot; 5 ends last, at 460ms.
-		if l.End != 460*chMilli {
+		if l.End != 460*chTick {
 			t.Errorf("three at a time took %v; want exactly 460ms", l.End)
 		}
 		if got := streamOrder(l); !slices.Equal(got, []int{2, 3, 4, 1, 5}) {
 			t.Errorf("results came from items %v; want 2 3 4 1 5, the order they finish", got)
 		}
-		s := chMilli
+		s := chTick
 		want := map[int]time.Duration{1: 0, 2: 0, 3: 0, 4: 80 * s, 5: 200 * s}
 		if got := startTimes(l, "item"); !equalMaps(got, want) {
 			t.Errorf("items started at %v; want %v", got, want)
@@ -90,7 +90,7 @@ func TestStreamConcurrentHasNoLimit(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run = %v", err)
 		}
-		if l.End != 320*chMilli {
+		if l.End != 320*chTick {
 			t.Errorf("every item at once took %v; want exactly 320ms, the longest item", l.End)
 		}
 		if got := streamOrder(l); !slices.Equal(got, []int{2, 4, 3, 5, 1}) {
@@ -128,7 +128,7 @@ func TestStreamSequential(t *testing.T) {
 			t.Errorf("%d tasks; the plain loop starts no goroutine, so want main alone", len(l.Tasks))
 		}
 		done := chEvents(l, "main", trace.Note, "item ")
-		want := []time.Duration{320 * chMilli, 400 * chMilli, 600 * chMilli, 740 * chMilli, time.Second}
+		want := []time.Duration{320 * chTick, 400 * chTick, 600 * chTick, 740 * chTick, time.Second}
 		if !slices.Equal(chTimes(done), want) {
 			t.Errorf("items done at %v; want %v", chTimes(done), want)
 		}
@@ -146,12 +146,12 @@ func TestStreamConcurrencies(t *testing.T) {
 		order              []int
 	}{
 		{"5", "1", time.Second, []int{1, 2, 3, 4, 5}},
-		{"5", "2", 580 * chMilli, []int{2, 3, 1, 4, 5}},
-		{"5", "3", 460 * chMilli, []int{2, 3, 4, 1, 5}},
-		{"5", "4", 340 * chMilli, []int{2, 4, 3, 1, 5}},
-		{"5", "5", 320 * chMilli, []int{2, 4, 3, 5, 1}},
-		{"5", "50", 320 * chMilli, []int{2, 4, 3, 5, 1}},
-		{"1", "3", 320 * chMilli, []int{1}},
+		{"5", "2", 580 * chTick, []int{2, 3, 1, 4, 5}},
+		{"5", "3", 460 * chTick, []int{2, 3, 4, 1, 5}},
+		{"5", "4", 340 * chTick, []int{2, 4, 3, 1, 5}},
+		{"5", "5", 320 * chTick, []int{2, 4, 3, 5, 1}},
+		{"5", "50", 320 * chTick, []int{2, 4, 3, 5, 1}},
+		{"1", "3", 320 * chTick, []int{1}},
 	} {
 		synctest.Test(t, func(t *testing.T) {
 			cfg := streamConfig(t, "", map[string]string{"items": tt.items, "concurrency": tt.concurrency})
@@ -174,7 +174,7 @@ func TestStreamSpeed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, _ := Stream.Configure("", 10, map[string]string{"concurrency": "3"})
 		l, exp, _ := runOnVirtualTime(t, Stream, cfg, 0)
-		if l.End != 46*chMilli {
+		if l.End != 46*chTick {
 			t.Errorf("at --speed 10 the run took %v; want 46ms", l.End)
 		}
 		requireChecks(t, exp, Pass)
@@ -183,7 +183,7 @@ func TestStreamSpeed(t *testing.T) {
 
 func TestStreamCancelled(t *testing.T) {
 	for _, v := range []struct{ variant, concurrency string }{{"", "1"}, {"", "3"}, {"concurrent", "1"}, {"sequential", "1"}} {
-		for _, at := range []time.Duration{time.Nanosecond, 80 * chMilli, 150 * chMilli, 300 * chMilli} {
+		for _, at := range []time.Duration{time.Nanosecond, 80 * chTick, 150 * chTick, 300 * chTick} {
 			synctest.Test(t, func(t *testing.T) {
 				cfg := streamConfig(t, v.variant, map[string]string{"concurrency": v.concurrency})
 				l, exp, err := runOnVirtualTime(t, Stream, cfg, at)
