@@ -48,7 +48,7 @@ func (r *Recorder) Snapshot() *Log {
 	}
 	l.Events = make([]Event, 0, n)
 	for i, t := range tasks {
-		l.Tasks[i] = TaskInfo{ID: t.id, Name: t.Name(), Label: t.label, Number: t.n}
+		l.Tasks[i] = TaskInfo{ID: t.id, Name: t.Name(), Label: t.label, Number: int(t.n)}
 		l.Events = t.Events(l.Events)
 	}
 	l.Events = Canonical(l.Events)

@@ -110,6 +110,8 @@ type Recorder struct {
 	resources []Resource
 	notes     []string          // by NoteID
 	noteIDs   map[string]NoteID // the inverse of notes
+
+	noteCache [noteCacheSize]atomic.Pointer[noteEntry] // read without the lock
 }
 
 // NewRecorder returns a recorder whose clock starts now.
@@ -177,9 +179,7 @@ func (r *Recorder) Task(label string, n int) *Task {
 	t.rec = r
 	t.id = int32(len(r.tasks))
 	t.label = label
-	t.n = n
-	t.head.events = t.first[:]
-	t.cur = &t.head
+	t.n = int32(n)
 	r.tasks = append(r.tasks, t)
 	return t
 }
@@ -212,28 +212,28 @@ func (r *Recorder) Resources() []Resource {
 // that prepares it before starting it with go.
 type Task struct {
 	rec   *Recorder
-	id    int32
-	n     int
 	label string
+	id    int32
+	n     int32
+	pos   int32 // next free slot in cur; owned by the writer
 
 	published atomic.Int64 // events readers may read
 	count     int64        // events written; owned by the writer
-	cur       *block       // the block being written; owned by the writer
-	pos       int          // next free slot in cur; owned by the writer
-
-	seen     [4]seenNote // the notes this task used last; owned by the writer
-	nextSeen uint8
+	cur       *block       // the block being written, nil while first has room
+	more      atomic.Pointer[block]
 
 	gt *goTask // mirroring into runtime/trace; nil unless MirrorGoTrace
 
-	head  block
 	first [2]Event // most tasks record only a start and an end
 }
 
-// seenNote remembers the ID of a string by its address: a pattern passes the
-// same constant strings again and again, and comparing an address is cheaper
-// than looking the text up.
-type seenNote struct {
+// noteCacheSize is the number of slots of a recorder's cache of note IDs.
+const noteCacheSize = 256
+
+// noteEntry remembers the ID of a note by the address of its text: a
+// pattern passes the same constant strings again and again, and comparing
+// an address is cheaper than looking the text up.
+type noteEntry struct {
 	ptr *byte
 	len int
 	id  NoteID
@@ -243,15 +243,14 @@ func (t *Task) noteID(note string) NoteID {
 	if note == "" {
 		return 0
 	}
+	r := t.rec
 	p := unsafe.StringData(note)
-	for _, s := range t.seen {
-		if s.ptr == p && s.len == len(note) {
-			return s.id
-		}
+	slot := &r.noteCache[(uintptr(unsafe.Pointer(p))>>3)%noteCacheSize]
+	if e := slot.Load(); e != nil && e.ptr == p && e.len == len(note) {
+		return e.id
 	}
-	id := t.rec.intern(note)
-	t.seen[t.nextSeen%uint8(len(t.seen))] = seenNote{p, len(note), id}
-	t.nextSeen++
+	id := r.intern(note)
+	slot.Store(&noteEntry{p, len(note), id})
 	return id
 }
 
@@ -278,7 +277,7 @@ func (t *Task) Name() string {
 func (t *Task) Label() string { return t.label }
 
 // Number returns the number in the task's name, or 0.
-func (t *Task) Number() int { return t.n }
+func (t *Task) Number() int { return int(t.n) }
 
 func (t *Task) record(k Kind, res int16, note string, nums []int) {
 	t.recordFlagged(k, 0, res, note, nums)
@@ -299,14 +298,25 @@ func (t *Task) recordFlagged(k Kind, f Flag, res int16, note string, nums []int)
 }
 
 func (t *Task) append(e Event) {
-	if t.pos == len(t.cur.events) {
-		size := min(2*len(t.cur.events)+6, maxBlock)
-		b := &block{events: make([]Event, size)}
-		t.cur.next.Store(b)
+	switch {
+	case t.cur == nil && int(t.pos) < len(t.first):
+		t.first[t.pos] = e
+		t.pos++
+	case t.cur == nil:
+		b := &block{events: make([]Event, 8)}
+		t.more.Store(b)
 		t.cur, t.pos = b, 0
+		t.cur.events[0] = e
+		t.pos = 1
+	default:
+		if int(t.pos) == len(t.cur.events) {
+			b := &block{events: make([]Event, min(2*len(t.cur.events), maxBlock))}
+			t.cur.next.Store(b)
+			t.cur, t.pos = b, 0
+		}
+		t.cur.events[t.pos] = e
+		t.pos++
 	}
-	t.cur.events[t.pos] = e
-	t.pos++
 	t.count++
 	t.published.Store(t.count)
 }
@@ -372,7 +382,12 @@ func (t *Task) Events(dst []Event) []Event { return t.EventsFrom(dst, 0) }
 // EventsFrom is like Events but skips the task's first i events.
 func (t *Task) EventsFrom(dst []Event, i int) []Event {
 	n := int(t.published.Load())
-	for b := &t.head; n > 0 && b != nil; b = b.next.Load() {
+	k := min(n, len(t.first))
+	if i < k {
+		dst = append(dst, t.first[i:k]...)
+	}
+	i, n = max(i-k, 0), n-k
+	for b := t.more.Load(); n > 0 && b != nil; b = b.next.Load() {
 		k := min(n, len(b.events))
 		if i < k {
 			dst = append(dst, b.events[i:k]...)
