@@ -156,7 +156,7 @@ func (f *lineFormat) line(i int) string {
 
 // skipped summarises the events a long log leaves out: how many of each kind.
 func (f *lineFormat) skipped(idx []int) string {
-	counts := map[trace.Kind]int{}
+	var counts [256]int
 	var kinds []trace.Kind
 	for _, i := range idx {
 		k := f.log.Events[i].Kind

@@ -74,12 +74,7 @@ func handsOver(k Kind) bool { return k == Release || k == Send || k.Ends() }
 // Canonical sorts events into the canonical order described on Log and
 // returns them. Each task's events must already be in the order recorded.
 func Canonical(events []Event) []Event {
-	slices.SortStableFunc(events, func(a, b Event) int {
-		if a.At != b.At {
-			return cmpInt(int64(a.At), int64(b.At))
-		}
-		return cmpInt(int64(a.Task), int64(b.Task))
-	})
+	sortByTimeThenTask(events)
 	var maxTask int32
 	for _, e := range events {
 		maxTask = max(maxTask, e.Task)
@@ -117,6 +112,77 @@ const (
 	waitingForOthers           // woken by another task's doing
 	waitingForTime             // a timed wait: woken by the clock
 )
+
+// sortByTimeThenTask sorts events by time, then by task, keeping the order
+// of events equal in both. A long log — a million tasks make millions of
+// events — is sorted by radix, in linear time.
+func sortByTimeThenTask(events []Event) {
+	if len(events) < 4096 {
+		slices.SortStableFunc(events, func(a, b Event) int {
+			if a.At != b.At {
+				return cmpInt(int64(a.At), int64(b.At))
+			}
+			return cmpInt(int64(a.Task), int64(b.Task))
+		})
+		return
+	}
+	type key struct {
+		at   uint64
+		task uint32
+		idx  uint32
+	}
+	keys := make([]key, len(events))
+	var maxAt uint64
+	var maxTask uint32
+	for i, e := range events {
+		at := uint64(max(e.At, 0))
+		keys[i] = key{at, uint32(e.Task), uint32(i)}
+		maxAt, maxTask = max(maxAt, at), max(maxTask, uint32(e.Task))
+	}
+	buf := make([]key, len(keys))
+	// Stable passes: by task first, then by time, least significant digit
+	// first, so the last pass leaves time first and task second.
+	pass := func(digit func(key) uint32, buckets int) {
+		count := make([]int, buckets+1)
+		for _, k := range keys {
+			count[digit(k)+1]++
+		}
+		for i := 1; i <= buckets; i++ {
+			count[i] += count[i-1]
+		}
+		for _, k := range keys {
+			d := digit(k)
+			buf[count[d]] = k
+			count[d]++
+		}
+		keys, buf = buf, keys
+	}
+	pass(func(k key) uint32 { return k.task }, int(maxTask)+1)
+	for shift := uint(0); shift < 64 && maxAt>>shift != 0; shift += 16 {
+		pass(func(k key) uint32 { return uint32(k.at>>shift) & 0xffff }, 1<<16)
+	}
+	// Move each event to its place, following the permutation's cycles, so
+	// a long log is not held twice.
+	buf = nil
+	done := make([]uint64, (len(events)+63)/64)
+	for i := range keys {
+		if done[i/64]&(1<<(i%64)) != 0 {
+			continue
+		}
+		first := events[i]
+		j := i
+		for {
+			done[j/64] |= 1 << (j % 64)
+			from := int(keys[j].idx)
+			if from == i {
+				events[j] = first
+				break
+			}
+			events[j] = events[from]
+			j = from
+		}
+	}
+}
 
 // nextWaiting returns whether a task is waiting after event e.
 func nextWaiting(was waitState, e Event) waitState {

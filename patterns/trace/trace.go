@@ -12,6 +12,7 @@ package trace
 
 import (
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -268,7 +269,7 @@ func (t *Task) ID() int32 { return t.id }
 // Name returns the task's name, such as "task 3" or "main".
 func (t *Task) Name() string {
 	if t.n > 0 {
-		return fmt.Sprintf("%s %d", t.label, t.n)
+		return t.label + " " + strconv.Itoa(int(t.n))
 	}
 	return t.label
 }

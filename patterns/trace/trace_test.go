@@ -3,6 +3,8 @@ package trace
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -339,6 +341,29 @@ func TestReason(t *testing.T) {
 	} {
 		if got := Reason(note); got != want {
 			t.Errorf("Reason(%q) = %q; want %q", note, got, want)
+		}
+	}
+}
+
+// The radix sort of long logs orders exactly as the comparison sort does.
+func TestSortByTimeThenTaskAgreesWithAStableSort(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{10, 5000, 70000} {
+		events := make([]Event, n)
+		for i := range events {
+			events[i] = Event{At: time.Duration(rnd.IntN(n / 3 * 1e5)), Task: int32(rnd.IntN(n / 4)), N: int64(i)}
+		}
+		want := slices.Clone(events)
+		slices.SortStableFunc(want, func(a, b Event) int {
+			if a.At != b.At {
+				return cmpInt(int64(a.At), int64(b.At))
+			}
+			return cmpInt(int64(a.Task), int64(b.Task))
+		})
+		got := slices.Clone(events)
+		sortByTimeThenTask(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("n=%d: the radix sort disagrees with the stable sort", n)
 		}
 	}
 }
