@@ -41,6 +41,7 @@ func runPattern(ctx context.Context, o *output, rp *runPlan) error {
 		Speed: cfg.Speed, Ideal: perfect, Constructs: constructPairs(p),
 	}, o.width) + "\n")
 
+	slack := measureTimerSlack(ctx)
 	run := patterns.StartRecording(ctx, p, cfg, x.recorder(ctx, commandLine(p, cfg)))
 	v := &runView{o: o, rec: run.Recorder, ideal: perfect, maxEvents: rp.events, printed: map[int32]int{}}
 	if o.tty {
@@ -58,6 +59,9 @@ func runPattern(ctx context.Context, o *output, rp *runPlan) error {
 	}
 	v.finish(result.Log, scaleUnits(p, cfg, result.Log))
 	exp := result.Explain()
+	if c, ok := fidelityCheck(result, perfect, slack); ok {
+		exp.Checks = append(exp.Checks, c)
+	}
 	o.print("\n" + render.Explanation(exp.Checks, tries(exp, cfg), o.width))
 	notes, xerr := x.finish(result.Log, runInfo(result, exp.Checks))
 	if len(notes) > 0 {
