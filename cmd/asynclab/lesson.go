@@ -82,11 +82,13 @@ func showLesson(e *env, o *output, opts *lessonOptions, id string, styleGiven bo
 	if err != nil {
 		return err
 	}
-	out, err := e.renderLesson(md, style, o.width)
+	out, err := e.renderLesson(md, style, o.width, o.profile)
 	if err != nil {
 		return err
 	}
-	o.print(out)
+	if _, err := o.raw.Write(out); err != nil {
+		return fmt.Errorf("write the lesson: %w", err)
+	}
 	e.record(progress.MarkRead(id, e.moment()))
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"runtime/debug"
 	"strconv"
 
+	"github.com/charmbracelet/colorprofile"
+
 	"github.com/asynclab/asynclab/render"
 )
 
@@ -16,29 +19,36 @@ import (
 // their inputs do not show.
 const cacheFormat = "1"
 
-// renderLesson renders a lesson's markdown, from the cache of rendered
-// lessons when it holds this exact rendering: glamour and its syntax
-// highlighter cost tens of milliseconds, reading a file almost nothing.
-// The key is the markdown itself, the style, the width and the renderer's
-// version, so an edited lesson or an upgraded glamour never shows stale
-// text. A cache that cannot be read or written is simply not used.
-func (e *env) renderLesson(md, style string, width int) (string, error) {
+// renderLesson renders a lesson's markdown for an output — glamour, then
+// the colours the terminal takes — from the cache of rendered lessons when
+// it holds this exact rendering: glamour and its syntax highlighter cost
+// tens of milliseconds, reading a file almost nothing. The key is the
+// markdown itself, the style, the width, the colour profile and the
+// renderer's version, so an edited lesson or an upgraded glamour never
+// shows stale text. A cache that cannot be read or written is not used.
+func (e *env) renderLesson(md, style string, width int, profile colorprofile.Profile) ([]byte, error) {
 	dir := e.cacheDir()
 	path := ""
 	if dir != "" {
-		path = filepath.Join(dir, cacheKey(md, style, width)+".txt")
+		path = filepath.Join(dir, cacheKey(md, style+"/"+profile.String(), width)+".txt")
 		if data, err := os.ReadFile(path); err == nil {
-			return string(data), nil
+			return data, nil
 		}
 	}
 	out, err := render.Markdown([]byte(md), style, width)
-	if err != nil || path == "" {
-		return out, err
+	if err != nil {
+		return nil, err
 	}
-	if err := writeAtomically(path, []byte(out)); err != nil {
-		e.debugf("lesson cache not written: %v", err)
+	var b bytes.Buffer
+	if _, err := (&colorprofile.Writer{Forward: &b, Profile: profile}).Write([]byte(out)); err != nil {
+		return nil, err
 	}
-	return out, nil
+	if path != "" {
+		if err := writeAtomically(path, b.Bytes()); err != nil {
+			e.debugf("lesson cache not written: %v", err)
+		}
+	}
+	return b.Bytes(), nil
 }
 
 // cacheDir returns where rendered lessons are kept, or "" for nowhere:

@@ -2,6 +2,8 @@ package main
 
 import (
 	"os"
+
+	"github.com/charmbracelet/colorprofile"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,19 +13,19 @@ func TestLessonCache(t *testing.T) {
 	dir := t.TempDir()
 	e := &env{environ: []string{"ASYNCLAB_CACHE=" + dir}}
 	md := "# Hello\n\nSome *text*.\n"
-	first, err := e.renderLesson(md, "notty", 60)
-	if err != nil || !strings.Contains(first, "Hello") {
+	first, err := e.renderLesson(md, "notty", 60, colorprofile.NoTTY)
+	if err != nil || !strings.Contains(string(first), "Hello") {
 		t.Fatalf("renderLesson = %q, %v", first, err)
 	}
-	path := filepath.Join(dir, cacheKey(md, "notty", 60)+".txt")
-	if data, err := os.ReadFile(path); err != nil || string(data) != first {
+	path := filepath.Join(dir, cacheKey(md, "notty/"+colorprofile.NoTTY.String(), 60)+".txt")
+	if data, err := os.ReadFile(path); err != nil || string(data) != string(first) {
 		t.Fatalf("the rendering should be cached at %s: %v", path, err)
 	}
 	// A hit is served from the cache: prove it by planting a marker there.
 	if err := os.WriteFile(path, []byte("from the cache"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := e.renderLesson(md, "notty", 60); got != "from the cache" {
+	if got, _ := e.renderLesson(md, "notty", 60, colorprofile.NoTTY); string(got) != "from the cache" {
 		t.Errorf("a second rendering should come from the cache, got %q", got)
 	}
 	// Another width, style or text is another key.
@@ -43,7 +45,7 @@ func TestLessonCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := &env{environ: []string{"ASYNCLAB_CACHE=" + filepath.Join(blocked, "sub")}}
-	if out, err := bad.renderLesson(md, "notty", 60); err != nil || !strings.Contains(out, "Hello") {
+	if out, err := bad.renderLesson(md, "notty", 60, colorprofile.NoTTY); err != nil || !strings.Contains(string(out), "Hello") {
 		t.Errorf("with an unusable cache: %q, %v; want the rendering", out, err)
 	}
 }
