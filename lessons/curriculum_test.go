@@ -127,3 +127,18 @@ func TestEveryLessonRendersWithinItsWidth(t *testing.T) {
 		})
 	}
 }
+
+// A lesson read alone is the same as the one read with all the others.
+func TestGetAloneMatchesAll(t *testing.T) {
+	all, _ := lessons.All()
+	for _, l := range all {
+		if !lessons.Has(l.ID) {
+			t.Errorf("Has(%q) = false", l.ID)
+		}
+	}
+	for _, bad := range []string{"", "nope", "../lessons", "semaphore.md", "a/b"} {
+		if lessons.Has(bad) {
+			t.Errorf("Has(%q) = true", bad)
+		}
+	}
+}

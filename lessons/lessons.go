@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -68,18 +69,31 @@ type Question struct {
 
 var (
 	loadOnce sync.Once
-	loaded   []*Lesson
+	loaded   atomic.Bool // All has run
+	all      []*Lesson
 	loadErr  error
 )
 
 // All returns every lesson in curriculum order: by track, then by order.
 func All() ([]*Lesson, error) {
-	loadOnce.Do(func() { loaded, loadErr = Load(files) })
-	return loaded, loadErr
+	loadOnce.Do(func() {
+		all, loadErr = Load(files)
+		loaded.Store(true)
+	})
+	return all, loadErr
 }
 
-// Get returns the lesson with the given ID.
+// Get returns the lesson with the given ID. Once every lesson is loaded it
+// looks there; before, it reads just that lesson's file, which is all a
+// command about one lesson needs.
 func Get(id string) (*Lesson, error) {
+	if !loaded.Load() && Has(id) {
+		data, err := files.ReadFile(id + ".md")
+		if err != nil {
+			return nil, fmt.Errorf("read lesson %s: %w", id, err)
+		}
+		return Parse(id+".md", data)
+	}
 	all, err := All()
 	if err != nil {
 		return nil, err
@@ -90,6 +104,16 @@ func Get(id string) (*Lesson, error) {
 		}
 	}
 	return nil, &NotFoundError{ID: id, Valid: IDs(all)}
+}
+
+// Has reports whether a lesson with the given ID exists, without loading
+// any: a lesson's file is named after its ID.
+func Has(id string) bool {
+	if id == "" || strings.ContainsAny(id, "/\\.") {
+		return false
+	}
+	_, err := fs.Stat(files, id+".md")
+	return err == nil
 }
 
 // IDs returns the IDs of the lessons.
