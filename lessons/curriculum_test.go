@@ -128,8 +128,8 @@ func TestEveryLessonRendersWithinItsWidth(t *testing.T) {
 	}
 }
 
-// A lesson read alone is the same as the one read with all the others.
-func TestGetAloneMatchesAll(t *testing.T) {
+// Has knows every lesson by its file's name, and nothing else.
+func TestHasKnowsEveryLesson(t *testing.T) {
 	all, _ := lessons.All()
 	for _, l := range all {
 		if !lessons.Has(l.ID) {

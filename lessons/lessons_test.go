@@ -98,3 +98,23 @@ func TestExpandReplacesRegionBlocksOnly(t *testing.T) {
 		t.Errorf("Expand = %q, %v; want %q", got, err, want)
 	}
 }
+
+// Get before All reads the one file; the lesson is the one All reads.
+func TestGetBeforeAll(t *testing.T) {
+	if loaded.Load() {
+		t.Skip("another test loaded every lesson first")
+	}
+	alone, err := Get("semaphore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Load() {
+		t.Error("Get of one lesson loaded them all")
+	}
+	every, _ := All()
+	for _, l := range every {
+		if l.ID == "semaphore" && (l.Title != alone.Title || l.Body != alone.Body || len(l.Quiz) != len(alone.Quiz)) {
+			t.Error("the lesson read alone differs from the one read with the others")
+		}
+	}
+}
