@@ -217,6 +217,24 @@ func opsFor(p Primitive, ops int) int {
 	return ops
 }
 
+// opBatch is how many operations a measurement does between two looks at
+// its context: a few milliseconds' worth, so that Ctrl+C stops even a
+// measurement of millions of operations at once.
+const opBatch = 10_000
+
+// OpUntil does n operations of p, as Op does, in batches; once ctx is done
+// it stops after the batch under way. It returns how many it did.
+func (p Primitive) OpUntil(ctx context.Context, n int) int {
+	batch := opsFor(p, opBatch)
+	done := 0
+	for done < n && ctx.Err() == nil {
+		k := min(batch, n-done)
+		p.Op(k)
+		done += k
+	}
+	return done
+}
+
 func runCost(ctx context.Context, rec *trace.Recorder, cfg Config) error {
 	ops := cfg.Int("ops")
 	if cfg.Variant == "procs-1" {
@@ -234,7 +252,11 @@ func runCost(ctx context.Context, rec *trace.Recorder, cfg Config) error {
 		t.Start()
 		start := time.Now()
 		n := opsFor(p, ops)
-		p.Op(n)
+		if did := p.OpUntil(ctx, n); did < n {
+			t.Cancel("stopped after {n} of {of} operations", did, n)
+			main.Cancel("stopped while measuring " + p.Name)
+			return ctx.Err()
+		}
 		per := time.Since(start) / time.Duration(n)
 		t.Done("{dur} per operation: "+p.About, int(per))
 		main.Resume("measured " + p.Name)
