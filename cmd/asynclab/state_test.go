@@ -57,7 +57,8 @@ var namespaces = sync.OnceValue(func() bool {
 func lessonIn(t *testing.T, home, scratch, script string) (stdout, stderr string, code int) {
 	t.Helper()
 	cmd := exec.Command("unshare", "-r", "-m", "sh", "-c", script, os.Args[0], home, scratch)
-	cmd.Env = append(os.Environ(), "ASYNCLAB_AS_MAIN=1", "ASYNCLAB_HOME="+home, "ASYNCLAB_CACHE=off")
+	cmd.Env = append(os.Environ(), "ASYNCLAB_AS_MAIN=1", "ASYNCLAB_HOME="+home, "ASYNCLAB_CACHE=off",
+		"GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")) // no second's sleep at exit under -race
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
