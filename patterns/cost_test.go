@@ -32,8 +32,17 @@ func TestOpUntilStopsBetweenBatches(t *testing.T) {
 		t.Errorf("OpUntil(%d) = %d, %d done; want every one", n, got, did)
 	}
 
+	small := Primitive{Name: "small", Batch: 7, Op: func(n int) {
+		if n > 7 {
+			t.Errorf("a batch of %d operations of a primitive whose batch is 7", n)
+		}
+	}}
+	if got := small.OpUntil(context.Background(), 100); got != 100 {
+		t.Errorf("OpUntil(100) in batches of 7 = %d", got)
+	}
+
 	rounds := 0
-	thousands := Primitive{Name: "cancel-1000", Op: func(n int) { rounds += n }}
+	thousands := Primitive{Name: "cancel-1000", Op: func(n int) { rounds += n }, Batch: 1}
 	done, stop := context.WithCancel(context.Background())
 	stop()
 	if got := thousands.OpUntil(done, 5000); got != 0 || rounds != 0 {

@@ -551,7 +551,7 @@ type connEnds struct {
 	byClient    int // the client closed it
 	afterAnswer int // closed after its last answer, at the signal
 	waiting     int // closed at the signal while waiting for a request
-	cut         int // cut at the grace deadline, working or waiting
+	cut         int // its request cut at the grace deadline
 	interrupted int // stopped by the interrupt
 	failed      int // a bad request, or a peer that reset the connection
 	firstFail   string
@@ -643,13 +643,14 @@ func readShutdown(l *trace.Log) shutdownRun {
 		} else if l.Note(e.Note) == noteIdleClosed {
 			r.idleBetween++
 		}
-		r.conns.count(e, l.Note(e.Note), l.Text(i))
+		r.conns.count(e, l.Note(e.Note), l.Text(i), requested[id])
 	}
 	return r
 }
 
-// count adds a connection whose handler's last event is e.
-func (c *connEnds) count(e trace.Event, note, text string) {
+// count adds a connection whose handler's last event is e, and which got a
+// complete request or not.
+func (c *connEnds) count(e trace.Event, note, text string, requested bool) {
 	switch {
 	case !e.Kind.Ends():
 		c.open++
@@ -660,11 +661,14 @@ func (c *connEnds) count(e trace.Event, note, text string) {
 		}
 	case note == noteClientClosed:
 		c.byClient++
-	case note == noteAfterAnswer:
+	case note == noteAfterAnswer && requested:
 		c.afterAnswer++
-	case note == noteIdleClosed:
+	case note == noteIdleClosed, note == noteAfterAnswer, note == noteCutWaiting:
+		// Also a connection accepted just before the signal whose handler
+		// started after it, and one the handler, busy with a thousand
+		// others, only came to at the grace deadline: no request was lost.
 		c.waiting++
-	case note == noteCutDeadline, note == noteCutWaiting:
+	case note == noteCutDeadline:
 		c.cut++
 	case note == noteCutInterrupt:
 		c.interrupted++
@@ -797,7 +801,7 @@ func (c connEnds) describe(turnedAway int) string {
 	add(c.afterAnswer, "closed after an answer at the signal")
 	add(c.waiting, "closed at the signal while waiting for a request")
 	add(turnedAway, "turned away as the signal came")
-	add(c.cut, "cut at the grace deadline")
+	add(c.cut, "cut mid-request at the grace deadline")
 	add(c.interrupted, "stopped by the interrupt")
 	if c.failed > 0 {
 		add(c.failed, fmt.Sprintf("failed (%s%s)", plural(c.failed, "", "the first: "), c.firstFail))
