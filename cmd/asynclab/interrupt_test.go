@@ -56,9 +56,11 @@ func busyRuns() []interruptCase {
 		{name: "blocking/unbounded-10s", args: []string{"blocking", "--variant", "unbounded", "--work", "10s"}, at: 150 * time.Millisecond},
 	}
 	if !raceEnabled { // it races on purpose: the race detector would end it
-		// Each goroutine's 10,000,000 unlocked increments take about 10ms:
-		// 16 per CPU keep them all busy for a while.
-		tasks := strconv.Itoa(16 * runtime.NumCPU())
+		// Each goroutine's 10,000,000 unlocked increments take 10ms or
+		// more: 8 per CPU keep them all busy for a while. Not many more:
+		// the goroutine that receives SIGINT waits its turn behind every
+		// one of them (see README, "A run").
+		tasks := strconv.Itoa(8 * runtime.NumCPU())
 		cases = append(cases, interruptCase{name: "mutex/race", args: []string{"mutex", "--variant", "race", "--tasks", tasks, "--increments", "10000000"}, at: 30 * time.Millisecond})
 	}
 	for i := range cases {
