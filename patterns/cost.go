@@ -1,6 +1,7 @@
 package patterns
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
@@ -47,6 +48,9 @@ type Primitive struct {
 	Op func(n int)
 	// Tokio is a reference figure for the same operation in Tokio, or "".
 	Tokio string
+	// Batch is how many operations OpUntil does between two looks at its
+	// context; 0 for opBatch.
+	Batch int
 }
 
 // Primitives are the operations "asynclab bench" and the cost pattern
@@ -57,6 +61,9 @@ var Primitives = []Primitive{
 		Means: "a goroutine is cheap enough to start one per request, per connection, per task of a million",
 		Op:    spawnAndJoin,
 		Tokio: "≈ 205 ns (multi-thread) / ≈ 200 ns (current-thread) per task, 1,000,000 tasks",
+		// Every goroutine of a batch is in the run queue before the
+		// one that takes Ctrl+C: keep them few.
+		Batch: 1000,
 	},
 	{
 		Name: "chan-unbuffered", About: "pass a value to another goroutine over an unbuffered channel",
@@ -93,6 +100,7 @@ var Primitives = []Primitive{
 		Name: "cancel-1000", About: "start 1,000 goroutines that wait on one context, cancel it, wait until all have returned",
 		Means: "cancellation reaches every watcher by closing one channel; divide by 1,000 for what each goroutine cost, start to finish",
 		Op:    cancelThousand,
+		Batch: 1, // a round is 1,000 goroutines
 	},
 	{
 		Name: "timer", About: "create a timer and stop it",
@@ -217,6 +225,25 @@ func opsFor(p Primitive, ops int) int {
 	return ops
 }
 
+// opBatch is how many operations a measurement does between two looks at
+// its context, unless its primitive says otherwise: a few milliseconds'
+// worth, so that Ctrl+C stops even a measurement of millions of
+// operations at once.
+const opBatch = 10_000
+
+// OpUntil does n operations of p, as Op does, in batches; once ctx is done
+// it stops after the batch under way. It returns how many it did.
+func (p Primitive) OpUntil(ctx context.Context, n int) int {
+	batch := cmp.Or(p.Batch, opBatch)
+	done := 0
+	for done < n && ctx.Err() == nil {
+		k := min(batch, n-done)
+		p.Op(k)
+		done += k
+	}
+	return done
+}
+
 func runCost(ctx context.Context, rec *trace.Recorder, cfg Config) error {
 	ops := cfg.Int("ops")
 	if cfg.Variant == "procs-1" {
@@ -234,7 +261,11 @@ func runCost(ctx context.Context, rec *trace.Recorder, cfg Config) error {
 		t.Start()
 		start := time.Now()
 		n := opsFor(p, ops)
-		p.Op(n)
+		if did := p.OpUntil(ctx, n); did < n {
+			t.Cancel("stopped after {n} of {of} operations", did, n)
+			main.Cancel("stopped while measuring " + p.Name)
+			return ctx.Err()
+		}
 		per := time.Since(start) / time.Duration(n)
 		t.Done("{dur} per operation: "+p.About, int(per))
 		main.Resume("measured " + p.Name)

@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -141,7 +143,7 @@ func fetchAll(ctx context.Context, rec *trace.Recorder,
 	limit, tasks int, work time.Duration) error {
 	main := rec.Task("main", 0)
 	main.Start()
-	server, err := startServer(rec, work)
+	server, err := startServer(rec, tasks, work)
 	if err != nil {
 		main.Fail(err)
 		return err
@@ -211,28 +213,159 @@ func get(ctx context.Context, client *http.Client, url string) (int, error) {
 // endregion
 
 // localServer is an HTTP server on 127.0.0.1 whose handlers record what
-// they do, so a run shows how many requests arrive at once.
+// they do, so a run shows how many requests arrive at once. Its row in
+// the timeline follows its connections: whoever connects, and however
+// they behave, each is counted when it closes.
 type localServer struct {
 	addr   string
 	srv    *http.Server
 	served chan error
+	t      *trace.Task
+	conns  connTally
+	once   sync.Once
 }
 
-func startServer(rec *trace.Recorder, work time.Duration) (*localServer, error) {
+// Notes of the server's row that the explanation reads.
+const (
+	noteConnsRequests = "{n} connections carried requests"
+	noteConnsSilent   = "{n} connections sent nothing"
+	noteConnsPartial  = "{n} connections sent part of a request, no more"
+	noteServerClosed  = "closed, and with it every connection: {n} in all"
+	noteWentAway      = "the client went away"
+)
+
+// connLinger is how long the server, once closed, waits for its
+// connections' goroutines to see it. net/http keeps one that answered 431
+// (a header without end) for 500ms before it lets go; it is counted as it
+// stands, its socket already closed.
+const connLinger = 100 * time.Millisecond
+
+// connTally follows the server's connections from http.Server's
+// ConnContext and ConnState hooks.
+type connTally struct {
+	mu       sync.Mutex
+	open     map[net.Conn]*connSeen
+	closed   chan struct{} // a connection closed
+	counted  bool          // finish has counted: later hooks change nothing
+	all      int
+	requests int // at least one request reached a handler
+	silent   int // it sent no byte
+	partial  int // it sent bytes, but no whole request
+}
+
+// connSeen is what one connection did.
+type connSeen struct {
+	active   bool         // it sent a byte
+	requests atomic.Int32 // requests that reached a handler
+}
+
+type connKey struct{}
+
+func newConnTally() connTally {
+	return connTally{open: map[net.Conn]*connSeen{}, closed: make(chan struct{}, 1)}
+}
+
+func (c *connTally) connContext(ctx context.Context, conn net.Conn) context.Context {
+	seen := &connSeen{}
+	c.mu.Lock()
+	if !c.counted {
+		c.open[conn] = seen
+	}
+	c.mu.Unlock()
+	return context.WithValue(ctx, connKey{}, seen)
+}
+
+func (c *connTally) connState(conn net.Conn, state http.ConnState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seen, ok := c.open[conn]
+	if !ok {
+		return // counted already
+	}
+	switch state {
+	case http.StateNew:
+		c.all++
+	case http.StateActive:
+		seen.active = true
+	case http.StateClosed, http.StateHijacked:
+		c.count(seen)
+		delete(c.open, conn)
+		select {
+		case c.closed <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (c *connTally) count(seen *connSeen) {
+	switch {
+	case seen.requests.Load() > 0:
+		c.requests++
+	case seen.active:
+		c.partial++
+	default:
+		c.silent++
+	}
+}
+
+// finish waits up to connLinger for the open connections to close, then
+// counts those still open as they stand.
+func (c *connTally) finish() {
+	linger := time.NewTimer(connLinger)
+	defer linger.Stop()
+	for waiting := true; waiting; {
+		c.mu.Lock()
+		n := len(c.open)
+		c.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		select {
+		case <-c.closed:
+		case <-linger.C:
+			waiting = false
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, seen := range c.open {
+		c.count(seen)
+	}
+	c.open, c.counted = nil, true
+}
+
+func startServer(rec *trace.Recorder, tasks int, work time.Duration) (*localServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0") // an ephemeral port, never beyond this machine
 	if err != nil {
 		return nil, fmt.Errorf("start the local server: %w", err)
 	}
 	inFlight := rec.Resource("at the server", 0)
+	var strangers atomic.Int32
 	handle := func(w http.ResponseWriter, r *http.Request) {
-		n, _ := strconv.Atoi(r.URL.Path[1:])
+		if seen, ok := r.Context().Value(connKey{}).(*connSeen); ok {
+			seen.requests.Add(1)
+		}
+		n, err := strconv.Atoi(r.URL.Path[1:])
+		if err != nil || n < 1 || n > tasks {
+			// Not one of the run's requests: answered, not counted
+			// against the limit.
+			t := rec.Task("stranger", int(strangers.Add(1)))
+			t.Start()
+			if sleep(r.Context(), work) != nil {
+				t.Cancel(noteWentAway)
+				return
+			}
+			w.WriteHeader(http.StatusOK)
+			t.Done("answered GET " + r.URL.Path)
+			return
+		}
 		t := rec.Task("handler", n)
 		t.Start()
 		t.Acquire(inFlight, "handling GET /{n}", n)
-		err := sleep(r.Context(), work)
+		err = sleep(r.Context(), work)
 		t.Release(inFlight, "answering GET /{n}", n)
 		if err != nil {
-			t.Cancel("the client went away")
+			t.Cancel(noteWentAway)
 			return
 		}
 		w.WriteHeader(http.StatusOK)
@@ -240,17 +373,44 @@ func startServer(rec *trace.Recorder, work time.Duration) (*localServer, error) 
 	}
 	s := &localServer{
 		addr:   ln.Addr().String(),
-		srv:    &http.Server{Handler: http.HandlerFunc(handle), ReadHeaderTimeout: 5 * time.Second},
 		served: make(chan error, 1),
+		t:      rec.Task("server", 0),
+		conns:  newConnTally(),
 	}
+	s.srv = &http.Server{
+		Handler:           http.HandlerFunc(handle),
+		ReadHeaderTimeout: 5 * time.Second,
+		ConnContext:       s.conns.connContext,
+		ConnState:         s.conns.connState,
+	}
+	s.t.Start()
+	s.t.Wait("accepting connections")
 	go func() { s.served <- s.srv.Serve(ln) }()
 	return s, nil
 }
 
-// close stops the server at once and waits until it has stopped serving.
+// close stops the server at once: it closes the listener and every
+// connection, and counts them.
 func (s *localServer) close() {
-	s.srv.Close()
-	<-s.served // Serve returns http.ErrServerClosed
+	s.once.Do(func() {
+		s.srv.Close()
+		<-s.served // Serve returns http.ErrServerClosed
+		// A connection accepted while the first Close ran is closed now.
+		s.srv.Close()
+		s.conns.finish()
+		c := &s.conns
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, n := range []struct {
+			count int
+			note  string
+		}{{c.requests, noteConnsRequests}, {c.silent, noteConnsSilent}, {c.partial, noteConnsPartial}} {
+			if n.count > 0 {
+				s.t.Note(n.note, n.count)
+			}
+		}
+		s.t.Done(noteServerClosed, c.all)
+	})
 }
 
 func semaphoreIdeal(cfg Config) time.Duration {
@@ -291,6 +451,16 @@ func explainSemaphore(r *Run) Explanation {
 		ok := countNotes(l, "fetch", trace.Resume, http.StatusOK)
 		e.Checkf(ok == tasks, "%d of %d requests answered 200 OK", ok, tasks)
 		e.Checkf(near(l.End, ideal), "%s; the rest is the network and HTTP", vsIdeal(l.End, ideal, fmt.Sprintf("⌈%d/%d⌉ × %s", tasks, limit, dur(work))))
+		srv := readFetchServer(l)
+		if srv.strangers > 0 {
+			e.Infof("%s from elsewhere (not GET /1 to /%d) reached the server too: %d answered, %d went away before the answer; the semaphore limits this program's requests, not theirs",
+				plural(srv.strangers, "1 request", fmt.Sprintf("%d requests", srv.strangers)), tasks, srv.strangersAnswered, srv.strangers-srv.strangersAnswered)
+		}
+		if srv.silent > 0 || srv.partial > 0 || srv.strangers > 0 {
+			e.Checkf(srv.closed && srv.requests+srv.silent+srv.partial == srv.all,
+				"%s %s in all, every one accounted for: %s; the server closed every one as it stopped",
+				trace.Count(int64(srv.all)), plural(srv.all, "connection", "connections"), srv.describe())
+		}
 		e.Infof("the server listened on 127.0.0.1 only, on a port the kernel chose, and was closed at the end")
 		e.Suggest("semaphore --variant fetch --limit 1", "one request at a time")
 		return e
@@ -301,6 +471,55 @@ func explainSemaphore(r *Run) Explanation {
 	e.Suggest("semaphore --variant serial", "the seed's version: 10s instead of 4s — see why")
 	e.Suggest(fmt.Sprintf("semaphore --limit %d", min(limit+2, tasks)), "predict the total first")
 	return e
+}
+
+// fetchServer is what the fetch variant's server recorded about its
+// connections and the requests from elsewhere.
+type fetchServer struct {
+	all, requests, silent, partial int
+	closed                         bool
+	strangers, strangersAnswered   int
+}
+
+func readFetchServer(l *trace.Log) fetchServer {
+	var f fetchServer
+	for _, e := range l.Events {
+		switch ti := l.Tasks[e.Task]; ti.Label {
+		case "server":
+			switch l.Note(e.Note) {
+			case noteConnsRequests:
+				f.requests = int(e.N)
+			case noteConnsSilent:
+				f.silent = int(e.N)
+			case noteConnsPartial:
+				f.partial = int(e.N)
+			case noteServerClosed:
+				f.all, f.closed = int(e.N), true
+			}
+		case "stranger":
+			switch e.Kind {
+			case trace.Start:
+				f.strangers++
+			case trace.Done:
+				f.strangersAnswered++
+			}
+		}
+	}
+	return f
+}
+
+// describe lists what the connections did, leaving out what none did.
+func (f fetchServer) describe() string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{f.requests, "carried requests"}, {f.silent, "sent nothing"}, {f.partial, "sent part of a request and no more"}} {
+		if p.n > 0 {
+			parts = append(parts, trace.Count(int64(p.n))+" "+p.what)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // countKind counts the events of kind k by tasks labelled label.

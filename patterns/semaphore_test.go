@@ -9,6 +9,8 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 	"go.uber.org/goleak"
+
+	"github.com/asynclab/asynclab/patterns/trace"
 )
 
 func TestSemaphoreDefault(t *testing.T) {
@@ -139,4 +141,29 @@ func TestSemaphoreFetchCancelled(t *testing.T) {
 	if !contains(exp.Checks[0].Text, "interrupted") {
 		t.Errorf("first check %q; want an interruption", exp.Checks[0].Text)
 	}
+}
+
+// The fetch server's count of its connections is a check that can fail.
+func TestSemaphoreFetchExplainsConnectionsThatDoNotAddUp(t *testing.T) {
+	rec := trace.NewRecorder()
+	main := rec.Task("main", 0)
+	main.Start()
+	server := rec.Task("server", 0)
+	server.Start()
+	server.Note(noteConnsRequests, 1)
+	server.Note(noteConnsSilent, 1)
+	server.Done(noteServerClosed, 3) // one connection is not in either count
+	main.Done("every request answered")
+	rec.Stop()
+	cfg, _ := Semaphore.Configure("fetch", 1, nil)
+	exp := Semaphore.Explain(&Run{Pattern: Semaphore, Config: cfg, Log: rec.Snapshot()})
+	for _, c := range exp.Checks {
+		if contains(c.Text, "in all, every one accounted for") {
+			if c.Status != Warn {
+				t.Errorf("check %q: want a warning: 1 + 1 is not 3", c.Text)
+			}
+			return
+		}
+	}
+	t.Errorf("no check accounts for the connections:\n%s", explanation(exp))
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -81,6 +82,10 @@ const (
 	noteAnsweredOnce = "got the answer"
 	noteNotConnected = "cancelled before connecting"
 	noteIdleClosed   = "idle at the signal: closed the connection"
+	noteClientClosed = "the client closed the connection"
+	noteAfterAnswer  = "closed the connection: the server is shutting down"
+	noteCutWaiting   = "cut while waiting for a request"
+	noteTurnedAway   = "turned away a connection: the signal came"
 	noteServed       = "answered client {n}"
 	noteConnecting   = "cancelled while connecting"
 	notePortClosed   = "dialled the address again: refused, the port is closed"
@@ -248,7 +253,7 @@ func serve(shutdown, base context.Context, rec *trace.Recorder,
 		}
 		if shutdown.Err() != nil { // it came with the signal
 			conn.Close()
-			main.Resume("turned away a connection: the signal came")
+			main.Resume(noteTurnedAway)
 			break
 		}
 		t := rec.Task("conn", n)
@@ -294,13 +299,13 @@ func handle(shutdown, ctx context.Context, t *trace.Task,
 		client, work, err := readRequest(r)
 		switch {
 		case ctx.Err() != nil:
-			t.Cancel("cut while waiting for a request")
+			t.Cancel(noteCutWaiting)
 			return
 		case shutdown.Err() != nil:
 			t.Done(noteIdleClosed)
 			return
 		case errors.Is(err, io.EOF):
-			t.Done("the client closed the connection")
+			t.Done(noteClientClosed)
 			return
 		case err != nil:
 			t.Fail(err)
@@ -312,7 +317,7 @@ func handle(shutdown, ctx context.Context, t *trace.Task,
 			return
 		}
 	}
-	t.Done("closed the connection: the server is shutting down")
+	t.Done(noteAfterAnswer)
 }
 
 // serveRequest does the work a request asks for and answers it.
@@ -341,12 +346,18 @@ func serveRequest(ctx context.Context, t *trace.Task,
 
 // endregion
 
-// readRequest reads one request line: "CLIENT WORK", such as "2 1.4s".
+// readRequest reads one request line: "CLIENT WORK", such as "2 1.4s". A
+// line that does not fit r's buffer is an error: a peer that sends bytes
+// without end must not make the server hold them all.
 func readRequest(r *bufio.Reader) (client int, work time.Duration, err error) {
-	line, err := r.ReadString('\n')
+	raw, err := r.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return 0, 0, fmt.Errorf("bad request: no end of line in %d bytes", len(raw))
+	}
 	if err != nil {
 		return 0, 0, err
 	}
+	line := string(raw)
 	var text string
 	if _, err := fmt.Sscan(line, &client, &text); err != nil {
 		return 0, 0, fmt.Errorf("bad request %q: %w", line, err)
@@ -510,11 +521,15 @@ type shutdownRun struct {
 	signal       time.Duration // when the listener was closed; -1 if never
 	lastAccept   time.Duration
 	accepted     int
-	served       int // requests the handlers answered
-	idleClosed   int // connections closed idle at the signal
-	answered     int // requests answered
-	answeredLate int // of those, answered after the signal
-	inFlight     int // requests being worked on at the signal
+	served       int           // requests the handlers answered
+	servedTo     map[int64]int // of those, by the client number the request gave
+	idleClosed   int           // connections closed idle at the signal
+	idleBetween  int           // of those, connections that had sent a request before
+	conns        connEnds      // how each accepted connection ended
+	turnedAway   int           // accepted as the signal came, and closed at once
+	answered     int           // requests answered
+	answeredLate int           // of those, answered after the signal
+	inFlight     int           // requests being worked on at the signal
 	cutDeadline  int
 	cutInterrupt int
 	cutLeft      time.Duration // the most work left undone by a cut
@@ -531,14 +546,33 @@ type shutdownRun struct {
 	drainedAt    time.Duration
 }
 
+// connEnds counts the accepted connections by how their handler ended.
+type connEnds struct {
+	byClient    int // the client closed it
+	afterAnswer int // closed after its last answer, at the signal
+	waiting     int // closed at the signal while waiting for a request
+	cut         int // its request cut at the grace deadline
+	interrupted int // stopped by the interrupt
+	failed      int // a bad request, or a peer that reset the connection
+	firstFail   string
+	open        int // its handler never ended
+	unknown     int // its handler ended some other way
+	noRequest   int // of all, connections that never sent a complete request
+}
+
+func (c connEnds) total() int {
+	return c.byClient + c.afterAnswer + c.waiting + c.cut + c.interrupted + c.failed + c.open + c.unknown
+}
+
 func readShutdown(l *trace.Log) shutdownRun {
-	r := shutdownRun{signal: -1, drainedAt: -1}
-	last := map[int32]trace.Event{}
-	working := map[int32]bool{} // conns that acquired and have not released
-	for _, e := range l.Events {
+	r := shutdownRun{signal: -1, drainedAt: -1, servedTo: map[int64]int{}}
+	last := map[int32]int{}       // each task's last event
+	working := map[int32]bool{}   // conns that acquired and have not released
+	requested := map[int32]bool{} // conns that got a complete request
+	for i, e := range l.Events {
 		ti := l.Tasks[e.Task]
 		note := l.Note(e.Note)
-		last[e.Task] = e
+		last[e.Task] = i
 		switch {
 		case ti.Label == "signal" && e.Kind == trace.Done:
 			r.signal = e.At
@@ -547,6 +581,7 @@ func readShutdown(l *trace.Log) shutdownRun {
 			}
 		case ti.Label == "conn" && note == noteServed:
 			r.served++
+			r.servedTo[e.N]++
 		case ti.Label == "conn" && note == noteIdleClosed:
 			r.idleClosed++
 		case ti.Label == "conn" && e.Kind == trace.Start:
@@ -554,12 +589,15 @@ func readShutdown(l *trace.Log) shutdownRun {
 			r.lastAccept = e.At
 		case ti.Label == "main" && note == noteDrained:
 			r.drainedAt = e.At
+		case ti.Label == "main" && note == noteTurnedAway:
+			r.turnedAway++
 		case ti.Label == "main" && note == notePortClosed:
 			r.portClosed, r.portChecked = true, true
 		case ti.Label == "main" && note == notePortOpen:
 			r.portChecked = true
 		case ti.Label == "conn" && e.Kind == trace.Acquire:
 			working[e.Task] = true
+			requested[e.Task] = true
 		case ti.Label == "conn" && e.Kind == trace.Release:
 			delete(working, e.Task)
 		case ti.Label == "conn" && note == noteCutDeadline:
@@ -590,14 +628,53 @@ func readShutdown(l *trace.Log) shutdownRun {
 			}
 		}
 	}
-	for _, e := range last {
+	for id, i := range last {
+		e := l.Events[i]
 		r.tasks++
 		if e.Kind.Ends() {
 			r.ended++
 			r.lastEnd = max(r.lastEnd, e.At)
 		}
+		if l.Tasks[id].Label != "conn" {
+			continue
+		}
+		if !requested[id] {
+			r.conns.noRequest++
+		} else if l.Note(e.Note) == noteIdleClosed {
+			r.idleBetween++
+		}
+		r.conns.count(e, l.Note(e.Note), l.Text(i), requested[id])
 	}
 	return r
+}
+
+// count adds a connection whose handler's last event is e, and which got a
+// complete request or not.
+func (c *connEnds) count(e trace.Event, note, text string, requested bool) {
+	switch {
+	case !e.Kind.Ends():
+		c.open++
+	case e.Kind == trace.Fail:
+		c.failed++
+		if c.firstFail == "" {
+			c.firstFail = strings.TrimPrefix(text, "failed: ")
+		}
+	case note == noteClientClosed:
+		c.byClient++
+	case note == noteAfterAnswer && requested:
+		c.afterAnswer++
+	case note == noteIdleClosed, note == noteAfterAnswer, note == noteCutWaiting:
+		// Also a connection accepted just before the signal whose handler
+		// started after it, and one the handler, busy with a thousand
+		// others, only came to at the grace deadline: no request was lost.
+		c.waiting++
+	case note == noteCutDeadline:
+		c.cut++
+	case note == noteCutInterrupt:
+		c.interrupted++
+	default:
+		c.unknown++
+	}
 }
 
 func explainShutdown(run *Run) Explanation {
@@ -659,14 +736,24 @@ func explainShutdown(run *Run) Explanation {
 			r.cutDeadline, r.inFlight, dur(grace), dur(r.signal+grace), dur(r.cutLeft), finished)
 	}
 
-	if r.idleClosed > 0 {
+	if r.idleBetween > 0 {
 		e.Infof("%d %s idle between two requests at the signal: closed at once, with nothing to wait for",
-			r.idleClosed, plural(r.idleClosed, "connection was", "connections were"))
+			r.idleBetween, plural(r.idleBetween, "connection was", "connections were"))
+	}
+	if c := r.conns; c.noRequest > 0 || c.failed > 0 || r.turnedAway > 0 {
+		// Peers other than the clients: idle, slow, gone, or rude.
+		n := r.accepted + r.turnedAway
+		e.Checkf(c.total() == r.accepted && c.open+c.unknown == 0, "%s %s in all, every one accounted for: %s",
+			trace.Count(int64(n)), plural(n, "connection", "connections"), c.describe(r.turnedAway))
 	}
 
 	attempts := r.answered + r.clientCut + r.refused + r.cancelled
 	answeredEarly := r.answered - r.answeredLate
-	accounted := r.answered == r.served && r.cancelled == 0 && r.ended == r.tasks
+	servedOwn := 0 // requests answered to the clients, not to other peers
+	for n := 1; n <= clients; n++ {
+		servedOwn += r.servedTo[int64(n)]
+	}
+	accounted := r.answered == servedOwn && r.cancelled == 0 && r.ended == r.tasks
 	if cfg.Variant == "signal" {
 		e.Checkf(accounted, "%d requests from %d clients, every one accounted for: %d answered before the signal, %d while draining, %d cut at the deadline, %d refused after the signal",
 			attempts, clients, answeredEarly, r.answeredLate, r.clientCut, r.refused)
@@ -699,6 +786,33 @@ func explainShutdown(run *Run) Explanation {
 	}
 	e.Suggest("shutdown --variant signal", "the real thing: the server drains when you press Ctrl+C")
 	return e
+}
+
+// describe lists the ways the connections ended, leaving out those none
+// did: "2 closed by their client, 1 failed (bad request …)".
+func (c connEnds) describe(turnedAway int) string {
+	var parts []string
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", trace.Count(int64(n)), what))
+		}
+	}
+	add(c.byClient, "closed by the peer")
+	add(c.afterAnswer, "closed after an answer at the signal")
+	add(c.waiting, "closed at the signal while waiting for a request")
+	add(turnedAway, "turned away as the signal came")
+	add(c.cut, "cut mid-request at the grace deadline")
+	add(c.interrupted, "stopped by the interrupt")
+	if c.failed > 0 {
+		add(c.failed, fmt.Sprintf("failed (%s%s)", plural(c.failed, "", "the first: "), c.firstFail))
+	}
+	add(c.open, "still open")
+	add(c.unknown, "ended some other way")
+	text := strings.Join(parts, ", ")
+	if c.noRequest > 0 {
+		text += fmt.Sprintf("; %s never sent a complete request", trace.Count(int64(c.noRequest)))
+	}
+	return text
 }
 
 // shutdownHow says what the ideal end of a run is made of.

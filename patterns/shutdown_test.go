@@ -489,3 +489,32 @@ func TestShutdownOverTCPCancelled(t *testing.T) {
 		t.Errorf("the port still accepts connections after an interrupted run")
 	}
 }
+
+// The count of every connection is a check that can fail: a handler that
+// never ended leaves a connection unaccounted for.
+func TestShutdownExplainsAConnectionLeftOpen(t *testing.T) {
+	rec := trace.NewRecorder()
+	main := rec.Task("main", 0)
+	main.Start()
+	watcher := rec.Task("signal", 0)
+	watcher.Wait("waiting for the shutdown signal")
+	open, idle := rec.Task("conn", 1), rec.Task("conn", 2)
+	open.Start()
+	open.Wait("waiting for a request")
+	idle.Start()
+	idle.Wait("waiting for a request")
+	watcher.Done(noteClosed)
+	idle.Done(noteIdleClosed)
+	main.Done("the server has stopped")
+	rec.Stop()
+	exp := Shutdown.Explain(&Run{Pattern: Shutdown, Config: Shutdown.DefaultConfig(""), Log: rec.Snapshot()})
+	for _, c := range exp.Checks {
+		if contains(c.Text, "in all, every one accounted for") {
+			if c.Status != Warn || !contains(c.Text, "1 still open") {
+				t.Errorf("check %q: want a warning naming the connection still open", c.Text)
+			}
+			return
+		}
+	}
+	t.Errorf("no check accounts for the connections:\n%s", explanation(exp))
+}

@@ -73,7 +73,7 @@ func spawnAndCollect(ctx context.Context, rec *trace.Recorder,
 	main.Start()
 	outcomes := make([]workerOutcome, tasks) // worker i owns [i-1]
 	var wg sync.WaitGroup
-	for i := 1; i <= tasks; i++ {
+	for i := 1; i <= tasks && ctx.Err() == nil; i++ {
 		t := rec.Task("worker", i)
 		wg.Go(func() { // i is this iteration's own i (Go 1.22+)
 			outcomes[i-1] = superviseWorker(ctx, t, i, job)
@@ -172,14 +172,15 @@ func valueErrorOrPanic(ctx context.Context, i int,
 //
 // asynclab cannot end its own process, so it models the exit: exit()
 // cancels the context the workers run under, and wg.Wait() makes sure
-// none of them outlives the run. Neither is part of the pattern.
+// none of them outlives the run; at Ctrl+C the loop starts no more
+// workers. None of that is part of the pattern.
 func fireAndForget(ctx context.Context, rec *trace.Recorder,
 	tasks int, work, exitAfter time.Duration) error {
 	main := rec.Task("main", 0)
 	main.Start()
 	process, exit := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	for i := 1; i <= tasks; i++ {
+	for i := 1; i <= tasks && ctx.Err() == nil; i++ {
 		t := rec.Task("worker", i)
 		d := staggeredWork(work, i, tasks)
 		wg.Go(func() { // the seed keeps no handle: nobody will wait

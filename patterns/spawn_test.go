@@ -270,3 +270,24 @@ func TestSpawnConfigure(t *testing.T) {
 		t.Errorf("a misspelt variant: error = %v; want the valid variants", err)
 	}
 }
+
+// spawn --tasks 1000000 cancelled before its loop: no worker is started
+// only to be cancelled.
+func TestSpawnStartsNoWorkerOnceCancelled(t *testing.T) {
+	for _, v := range []string{"", "results", "fire-and-forget"} {
+		cfg, err := Spawn.Configure(v, 1, map[string]string{"tasks": "1000000"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		rec := trace.NewRecorder()
+		if err := Spawn.Run(ctx, rec, cfg); !errors.Is(err, context.Canceled) {
+			t.Errorf("variant %q: Run = %v; want context.Canceled", v, err)
+		}
+		rec.Stop()
+		if n := len(rec.Snapshot().Tasks); n != 1 {
+			t.Errorf("variant %q, cancelled before it started: %d tasks recorded; want main alone", v, n)
+		}
+	}
+}

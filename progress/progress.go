@@ -11,9 +11,11 @@
 package progress
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -140,7 +142,56 @@ func (l *Lesson) Variants() []string {
 // Store reads and writes the progress file in a directory.
 type Store struct {
 	Dir string
+
+	fs files // nil for the operating system's; tests make writes fail
 }
+
+// files is what a Store does to the file system to save progress. Tests
+// give a Store one that fails as a read-only directory or a full disk
+// does; the root user they run as can write anywhere.
+type files interface {
+	MkdirAll(dir string, perm fs.FileMode) error
+	Lock(path string) (unlock func(), err error)
+	CreateTemp(dir, pattern string) (tempFile, error)
+	Rename(from, to string) error
+}
+
+// tempFile is the new progress file while it is written.
+type tempFile interface {
+	io.Writer
+	Sync() error
+	Close() error
+	Name() string
+}
+
+type osFiles struct{}
+
+func (osFiles) MkdirAll(dir string, perm fs.FileMode) error { return os.MkdirAll(dir, perm) }
+func (osFiles) Lock(path string) (func(), error)            { return lock(path) }
+func (osFiles) Rename(from, to string) error                { return os.Rename(from, to) }
+func (osFiles) CreateTemp(dir, pattern string) (tempFile, error) {
+	return os.CreateTemp(dir, pattern)
+}
+
+func (s *Store) files() files {
+	if s.fs == nil {
+		return osFiles{}
+	}
+	return s.fs
+}
+
+// SaveError is progress that could not be saved, and why. Nothing was
+// changed: the progress file is as it was.
+type SaveError struct {
+	Path string // the progress file
+	Err  error
+}
+
+func (e *SaveError) Error() string {
+	return fmt.Sprintf("progress not saved to %s: %v; nothing was changed", e.Path, e.Err)
+}
+
+func (e *SaveError) Unwrap() error { return e.Err }
 
 // DefaultDir returns where progress lives: $ASYNCLAB_HOME when set, else
 // $XDG_STATE_HOME/asynclab, else ~/.local/state/asynclab.
@@ -221,14 +272,17 @@ func (s *Store) read() (*Progress, error) {
 }
 
 // Update applies change to the progress and saves it, holding the lock for
-// the whole read-modify-write so concurrent updates are not lost.
+// the whole read-modify-write so concurrent updates are not lost. When the
+// file system fails it, the error is a *SaveError and the file is as it
+// was; an error from change itself is returned as it is.
 func (s *Store) Update(change func(*Progress) error) (*Notice, error) {
-	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("save progress: %w", err)
+	fsys := s.files()
+	if err := fsys.MkdirAll(s.Dir, 0o755); err != nil {
+		return nil, &SaveError{s.Path(), err}
 	}
-	unlock, err := lock(filepath.Join(s.Dir, FileName+".lock"))
+	unlock, err := fsys.Lock(filepath.Join(s.Dir, FileName+".lock"))
 	if err != nil {
-		return nil, fmt.Errorf("save progress: %w", err)
+		return nil, &SaveError{s.Path(), err}
 	}
 	defer unlock()
 
@@ -238,13 +292,13 @@ func (s *Store) Update(change func(*Progress) error) (*Notice, error) {
 	switch {
 	case errors.As(err, &bad):
 		aside := s.Path() + ".unreadable-" + time.Now().UTC().Format("20060102T150405Z")
-		if err := os.Rename(s.Path(), aside); err != nil {
-			return nil, fmt.Errorf("progress file %s could not be read (%v) nor moved aside: %w", s.Path(), bad.err, err)
+		if err := fsys.Rename(s.Path(), aside); err != nil {
+			return nil, &SaveError{s.Path(), fmt.Errorf("it could not be read (%v) nor moved aside: %w", bad.err, err)}
 		}
 		notice = &Notice{fmt.Sprintf("progress file %s could not be read (%v); it was moved to %s and progress starts afresh", s.Path(), bad.err, aside)}
 		p = New()
 	case err != nil:
-		return nil, err
+		return nil, &SaveError{s.Path(), err}
 	}
 	if p.Version > Version {
 		return &Notice{fmt.Sprintf("progress file %s was written by a newer asynclab (format %d; this one writes %d); it is left as it is and this change was not saved", s.Path(), p.Version, Version)}, nil
@@ -253,31 +307,31 @@ func (s *Store) Update(change func(*Progress) error) (*Notice, error) {
 		return notice, err
 	}
 	p.Version = Version
-	return notice, s.write(p)
+	if err := s.write(fsys, p); err != nil {
+		return notice, &SaveError{s.Path(), err}
+	}
+	return notice, nil
 }
 
 // write replaces the progress file with p: a temporary file in the same
 // directory, synced, then renamed over the old one.
-func (s *Store) write(p *Progress) error {
+func (s *Store) write(fsys files, p *Progress) error {
 	data, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
-		return fmt.Errorf("save progress: %w", err)
+		return err
 	}
-	tmp, err := os.CreateTemp(s.Dir, FileName+".*.tmp")
+	tmp, err := fsys.CreateTemp(s.Dir, FileName+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("save progress: %w", err)
+		return err
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
 	_, werr := tmp.Write(append(data, '\n'))
 	serr := tmp.Sync()
 	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		return fmt.Errorf("save progress (the old file is kept): %w", err)
+	if err := cmp.Or(werr, serr, cerr); err != nil {
+		return err
 	}
-	if err := os.Rename(tmp.Name(), s.Path()); err != nil {
-		return fmt.Errorf("save progress (the old file is kept): %w", err)
-	}
-	return nil
+	return fsys.Rename(tmp.Name(), s.Path())
 }
 
 // MarkRead records that a lesson was shown.

@@ -65,7 +65,12 @@ func bench(ctx context.Context, o *output, names []string) error {
 		if ctx.Err() != nil {
 			return errInterrupted
 		}
-		res := testing.Benchmark(func(b *testing.B) { p.Op(b.N) })
+		// Ctrl+C cuts the measurement under way short: what is left of
+		// it returns at once, and so does testing.Benchmark.
+		res := testing.Benchmark(func(b *testing.B) { p.OpUntil(ctx, b.N) })
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
 		if res.N == 0 {
 			return fmt.Errorf("benchmark %s did not run", p.Name)
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,6 +67,19 @@ func TestPracticeUsageErrors(t *testing.T) {
 // A real Ctrl+C during check stops go test and the test binary it runs,
 // and exits 130.
 func TestCtrlCStopsACheck(t *testing.T) {
+	ctrlCDuringGoTest(t, "check")
+}
+
+// The same during watch, which runs check again at every save.
+func TestCtrlCStopsAWatch(t *testing.T) {
+	ctrlCDuringGoTest(t, "watch")
+}
+
+// ctrlCDuringGoTest runs "asynclab COMMAND semaphore" on an exercise whose
+// test never ends, sends SIGINT once go test's test binary runs, and
+// checks that asynclab exits 130 and leaves no process behind in the
+// exercise's directory: neither go test nor the test binary.
+func ctrlCDuringGoTest(t *testing.T, command string) {
 	if runtime.GOOS != "linux" {
 		t.Skip("finds the test binary through /proc")
 	}
@@ -83,7 +97,7 @@ func TestCtrlCStopsACheck(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "semaphore.go"), []byte(spin), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "check", "semaphore", "--dir", root)
+	cmd := exec.Command(os.Args[0], command, "semaphore", "--dir", root)
 	cmd.Env = append(os.Environ(), "ASYNCLAB_AS_MAIN=1", "ASYNCLAB_HOME="+t.TempDir())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -96,6 +110,7 @@ func TestCtrlCStopsACheck(t *testing.T) {
 	if _, err := r.ReadString('\n'); err != nil {
 		t.Fatalf("no header: %v", err)
 	}
+	go io.Copy(io.Discard, r)
 	deadline := time.Now().Add(60 * time.Second)
 	for testBinaries(dir) == 0 {
 		if time.Now().After(deadline) {
@@ -104,18 +119,45 @@ func TestCtrlCStopsACheck(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	sent := time.Now()
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
 	err = cmd.Wait()
+	took := time.Since(sent)
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
 		t.Errorf("after Ctrl+C: %v; want exit status %d", err, exitInterrupted)
 	}
-	time.Sleep(100 * time.Millisecond)
-	if n := testBinaries(dir); n > 0 {
-		t.Errorf("%d test binaries still run in %s after Ctrl+C", n, dir)
+	if took > exitBound {
+		t.Errorf("asynclab %s exited %v after SIGINT; want within %v", command, took.Round(time.Millisecond), exitBound)
 	}
+	t.Logf("SIGINT to exit: %v", took.Round(100*time.Microsecond))
+	// The kill of go test's process group is sent before asynclab exits;
+	// the kernel may take a moment to reap them.
+	for deadline := time.Now().Add(5 * time.Second); len(processesIn(dir)) > 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if left := processesIn(dir); len(left) > 0 {
+		t.Errorf("still running in %s after Ctrl+C: %s", dir, strings.Join(left, ", "))
+	}
+}
+
+// processesIn returns the programs of the processes running in dir.
+func processesIn(dir string) []string {
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	var exes []string
+	for _, p := range procs {
+		if cwd, err := os.Readlink(p + "/cwd"); err != nil || cwd != dir {
+			continue
+		}
+		if stat, err := os.ReadFile(p + "/stat"); err == nil && strings.Contains(string(stat), ") Z ") {
+			continue // a zombie, waiting for its parent to reap it
+		}
+		exe, _ := os.Readlink(p + "/exe")
+		exes = append(exes, filepath.Base(exe))
+	}
+	return exes
 }
 
 // testBinaries counts the processes running in dir whose program is a

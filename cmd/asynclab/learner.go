@@ -1,9 +1,9 @@
 package main
 
 import (
-	"time"
-
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/asynclab/asynclab/lessons"
 	"github.com/asynclab/asynclab/progress"
@@ -50,7 +50,11 @@ func (e *env) record(change func(*progress.Progress) error) {
 	if notice != nil {
 		e.warn("%s", notice.Text)
 	}
-	if err != nil {
+	var saving *progress.SaveError
+	switch {
+	case errors.As(err, &saving): // it says where, why, and that nothing changed
+		e.warn("%v", err)
+	case err != nil:
 		e.warn("progress not saved: %v", err)
 	}
 }

@@ -9,8 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/asynclab/asynclab/patterns"
+	"github.com/asynclab/asynclab/patterns/trace"
 )
 
 // testEnv is an environment with no terminal: output goes to buffers and
@@ -84,5 +88,78 @@ func TestCtrlCStopsARun(t *testing.T) {
 	}
 	if !strings.Contains(string(rest), "interrupted at") || !strings.Contains(string(rest), "Timeline") {
 		t.Errorf("an interrupted run should print its timeline and say it was interrupted:\n%s", rest)
+	}
+}
+
+// escapeWatch is a terminal that tells when an escape sequence is written.
+type escapeWatch struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	seen  map[string]chan struct{}
+	marks []string
+}
+
+func newEscapeWatch(seqs ...string) *escapeWatch {
+	w := &escapeWatch{seen: map[string]chan struct{}{}, marks: seqs}
+	for _, s := range seqs {
+		w.seen[s] = make(chan struct{})
+	}
+	return w
+}
+
+func (w *escapeWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for _, s := range w.marks {
+		select {
+		case <-w.seen[s]:
+		default:
+			if bytes.Contains(w.buf.Bytes(), []byte(s)) {
+				close(w.seen[s])
+			}
+		}
+	}
+	return len(p), nil
+}
+
+// On a terminal the live view hides the cursor. A run that goes on after
+// Ctrl+C (a graceful drain) can be killed by a second Ctrl+C, which runs
+// no deferred call: the cursor must be back as soon as the first comes.
+func TestLiveViewShowsTheCursorAtCtrlC(t *testing.T) {
+	const hide, show = "\x1b[?25l", "\x1b[?25h"
+	release := make(chan struct{})
+	draining := *patterns.Sleep
+	draining.Run = func(ctx context.Context, rec *trace.Recorder, cfg patterns.Config) error {
+		main := rec.Task("main", 0)
+		main.Start()
+		<-ctx.Done()
+		main.Wait("draining")
+		<-release // the drain ends when the test says so
+		main.Done("drained")
+		return nil
+	}
+	screen := newEscapeWatch(hide, show)
+	e, _, _ := testEnv(t)
+	e.out, e.outTTY = screen, true
+	e.environ = append(e.environ, "TERM=xterm-256color")
+	e.termSize = func() (int, int, bool) { return 100, 30, true }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() {
+		ran <- runPattern(ctx, e.output(&globalFlags{color: "auto"}, timelineWidth),
+			&runPlan{p: &draining, cfg: draining.DefaultConfig(""), format: "text"})
+	}()
+	<-screen.seen[hide]
+	cancel()
+	select {
+	case <-screen.seen[show]:
+	case <-time.After(stopGrace / 2): // before the view gives up on the run
+		t.Error("the cursor stayed hidden after Ctrl+C while the run went on")
+	}
+	close(release)
+	if err := <-ran; err != nil {
+		t.Errorf("runPattern = %v; want nil: the run drained and ended", err)
 	}
 }

@@ -146,6 +146,11 @@ func (v *runView) follow(ctx context.Context, done <-chan struct{}, redraw bool)
 			// after an interrupt (a graceful shutdown drains first).
 			ctxDone = nil
 			interrupted = time.After(stopGrace)
+			if redraw {
+				// A second Ctrl+C now kills asynclab outright, and
+				// the deferred call would not give the cursor back.
+				fmt.Fprint(v.o.raw, "\x1b[?25h")
+			}
 		case <-interrupted:
 			v.clearPanel()
 			return errStuck
