@@ -31,7 +31,7 @@ var Blocking = &Pattern{
 	Params: []Param{
 		Duration("work", "CPU time each hash needs", 300*time.Millisecond, time.Millisecond, 10*time.Second),
 		Duration("heartbeat", "how often the heartbeat goroutine wakes", 50*time.Millisecond, time.Millisecond, time.Second),
-		Int("tasks", "hashes in the unbounded and bounded variants", 8, 1, 64),
+		Int("tasks", "hashes in the unbounded and bounded variants", 8, 1, 16),
 		Int("procs", "GOMAXPROCS for the run, and the bounded variant's limit", int64(defaultProcs), 1, 256),
 	},
 	Variants: []Variant{

@@ -34,7 +34,7 @@ var Runtime = &Pattern{
 	},
 	Params: []Param{
 		Int("procs", "GOMAXPROCS for the run: how many goroutines may run at once", int64(defaultProcs), 1, 256),
-		Int("tasks", "CPU-bound tasks", 4, 1, 64),
+		Int("tasks", "CPU-bound tasks", 4, 1, 16),
 		Duration("work", "CPU time each task needs", 200*time.Millisecond, time.Millisecond, 10*time.Second),
 		Duration("heartbeat", "how often the heartbeat goroutine wakes", 50*time.Millisecond, time.Millisecond, time.Second),
 	},
