@@ -140,26 +140,45 @@ func sortByTimeThenTask(events []Event) {
 		maxAt, maxTask = max(maxAt, at), max(maxTask, uint32(e.Task))
 	}
 	buf := make([]key, len(keys))
-	// Stable passes: by task first, then by time, least significant digit
-	// first, so the last pass leaves time first and task second.
-	pass := func(digit func(key) uint32, buckets int) {
-		count := make([]int, buckets+1)
+	// Stable counting passes: by task first (unless the events already come
+	// task by task, as a snapshot lists them), then by time, least
+	// significant digit first, so the last pass leaves time first and task
+	// second. Digits of 11 bits keep the counts in the cache: three passes
+	// cover a run of 8.6 seconds.
+	byTask := true
+	for i := 1; i < len(keys) && byTask; i++ {
+		byTask = keys[i].task >= keys[i-1].task
+	}
+	if !byTask {
+		count := make([]int, maxTask+2)
 		for _, k := range keys {
-			count[digit(k)+1]++
+			count[k.task+1]++
 		}
-		for i := 1; i <= buckets; i++ {
+		for i := 1; i < len(count); i++ {
 			count[i] += count[i-1]
 		}
 		for _, k := range keys {
-			d := digit(k)
+			buf[count[k.task]] = k
+			count[k.task]++
+		}
+		keys, buf = buf, keys
+	}
+	const bits = 11
+	var count [1<<bits + 1]int
+	for shift := uint(0); shift < 64 && maxAt>>shift != 0; shift += bits {
+		count = [1<<bits + 1]int{}
+		for _, k := range keys {
+			count[(k.at>>shift)&(1<<bits-1)+1]++
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, k := range keys {
+			d := (k.at >> shift) & (1<<bits - 1)
 			buf[count[d]] = k
 			count[d]++
 		}
 		keys, buf = buf, keys
-	}
-	pass(func(k key) uint32 { return k.task }, int(maxTask)+1)
-	for shift := uint(0); shift < 64 && maxAt>>shift != 0; shift += 16 {
-		pass(func(k key) uint32 { return uint32(k.at>>shift) & 0xffff }, 1<<16)
 	}
 	// Move each event to its place, following the permutation's cycles, so
 	// a long log is not held twice.
