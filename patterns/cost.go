@@ -48,6 +48,9 @@ type Primitive struct {
 	Op func(n int)
 	// Tokio is a reference figure for the same operation in Tokio, or "".
 	Tokio string
+	// Weight is how many simple operations one operation stands for (1 if
+	// zero): a run asking for n operations does n/Weight of this one.
+	Weight int
 	// Batch is how many operations OpUntil does between two looks at its
 	// context; 0 for opBatch.
 	Batch int
@@ -98,9 +101,10 @@ var Primitives = []Primitive{
 	},
 	{
 		Name: "cancel-1000", About: "start 1,000 goroutines that wait on one context, cancel it, wait until all have returned",
-		Means: "cancellation reaches every watcher by closing one channel; divide by 1,000 for what each goroutine cost, start to finish",
-		Op:    cancelThousand,
-		Batch: 1, // a round is 1,000 goroutines
+		Means:  "cancellation reaches every watcher by closing one channel; divide by 1,000 for what each goroutine cost, start to finish",
+		Op:     cancelThousand,
+		Batch:  1, // a round is 1,000 goroutines
+		Weight: 1000,
 	},
 	{
 		Name: "timer", About: "create a timer and stop it",
@@ -216,14 +220,9 @@ func timerCreateStop(n int) {
 }
 
 // opsFor returns how many operations one measurement of p does for a run
-// asking for ops: cancel-1000 does a thousandth as many rounds, each of a
-// thousand goroutines.
-func opsFor(p Primitive, ops int) int {
-	if p.Name == "cancel-1000" {
-		return max(ops/1000, 1)
-	}
-	return ops
-}
+// asking for ops: a primitive whose operation is many (cancel-1000 wakes a
+// thousand goroutines) does that many times fewer.
+func opsFor(p Primitive, ops int) int { return max(ops/max(p.Weight, 1), 1) }
 
 // opBatch is how many operations a measurement does between two looks at
 // its context, unless its primitive says otherwise: a few milliseconds'

@@ -34,19 +34,10 @@ one fails, 2 for a usage error, 130 when interrupted.`,
 		Example: `  asynclab check semaphore
   cd asynclab-exercises/semaphore && asynclab check
   asynclab check semaphore --verbose`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return usagef("", "check takes one exercise at a time, not %d: %s", len(args), strings.Join(args, " "))
-			}
-			return nil
-		},
+		Args:              atMostOneExercise,
 		ValidArgsFunction: completeExercises,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id := ""
-			if len(args) == 1 {
-				id = args[0]
-			}
-			dir, ex, err := locateExercise(id, root)
+			dir, ex, err := locateExercise(firstArg(args), root)
 			if err != nil {
 				return err
 			}

@@ -340,3 +340,20 @@ func showSolution(e *env, o *output, ex *exercises.Exercise, anyway bool) error 
 	o.print(fmt.Sprintf("%s · %s\n", render.Bold("solution "+ex.ID), ex.Title) + out)
 	return nil
 }
+
+// atMostOneExercise accepts an exercise ID, or none to mean the exercise
+// the working directory is in.
+func atMostOneExercise(cmd *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return usagef("", "%s takes one exercise at a time, not %d: %s", cmd.Name(), len(args), strings.Join(args, " "))
+	}
+	return nil
+}
+
+// firstArg returns the first argument, or "".
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}

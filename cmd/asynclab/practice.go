@@ -17,6 +17,17 @@ func passed(p *progress.Progress, id string) bool {
 	return r != nil && r.Passed != nil
 }
 
+// tally counts the exercises passed and measures the widest ID.
+func tally(p *progress.Progress, all []*exercises.Exercise) (done, idW int) {
+	for _, ex := range all {
+		idW = max(idW, len(ex.ID))
+		if passed(p, ex.ID) {
+			done++
+		}
+	}
+	return done, idW
+}
+
 // practiceList is the exercises' part of 'asynclab list': each with ✓ once
 // passed.
 func practiceList(p *progress.Progress, width int) string {
@@ -24,13 +35,7 @@ func practiceList(p *progress.Progress, width int) string {
 	if err != nil || len(all) == 0 {
 		return ""
 	}
-	done, idW := 0, 0
-	for _, ex := range all {
-		idW = max(idW, len(ex.ID))
-		if passed(p, ex.ID) {
-			done++
-		}
-	}
+	done, idW := tally(p, all)
 	var b strings.Builder
 	b.WriteString(headed("Practise", fmt.Sprintf("%d of %d exercises passed", done, len(all)), width))
 	for _, ex := range all {
@@ -50,13 +55,7 @@ func practiceProgress(p *progress.Progress, width int) string {
 	if err != nil || len(all) == 0 {
 		return ""
 	}
-	done, idW := 0, 0
-	for _, ex := range all {
-		idW = max(idW, len(ex.ID))
-		if passed(p, ex.ID) {
-			done++
-		}
-	}
+	done, idW := tally(p, all)
 	var b strings.Builder
 	b.WriteString(headed("Practise", fmt.Sprintf("passed %d/%d", done, len(all)), width))
 	for _, ex := range all {

@@ -34,19 +34,10 @@ Ctrl+C stops it too. Without a terminal it checks on every save until
 interrupted.`,
 		Example: `  asynclab watch semaphore
   asynclab watch semaphore --dir ~/practice`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return usagef("", "watch takes one exercise at a time, not %d: %s", len(args), strings.Join(args, " "))
-			}
-			return nil
-		},
+		Args:              atMostOneExercise,
 		ValidArgsFunction: completeExercises,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id := ""
-			if len(args) == 1 {
-				id = args[0]
-			}
-			dir, ex, err := locateExercise(id, root)
+			dir, ex, err := locateExercise(firstArg(args), root)
 			if err != nil {
 				return err
 			}
