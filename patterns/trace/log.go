@@ -40,6 +40,7 @@ type TaskInfo struct {
 // time elapsed (or the time Stop was called).
 func (r *Recorder) Snapshot() *Log {
 	end := r.Elapsed()
+	conv := r.converter()
 	tasks := r.Tasks()
 	l := &Log{End: end, Resources: r.Resources(), Notes: r.Notes(), Tasks: make([]TaskInfo, len(tasks))}
 	n := 0
@@ -49,7 +50,7 @@ func (r *Recorder) Snapshot() *Log {
 	l.Events = make([]Event, 0, n)
 	for i, t := range tasks {
 		l.Tasks[i] = TaskInfo{ID: t.id, Name: t.Name(), Label: t.label, Number: int(t.n)}
-		l.Events = t.Events(l.Events)
+		l.Events = t.eventsFrom(l.Events, 0, conv)
 	}
 	l.Events = Canonical(l.Events)
 	for _, e := range l.Events {

@@ -101,9 +101,11 @@ type Resource struct {
 
 // Recorder collects the events of one run.
 type Recorder struct {
-	start  time.Time
-	end    atomic.Int64             // nanoseconds since start; 0 while running
-	mirror atomic.Pointer[goMirror] // set by MirrorGoTrace
+	start   time.Time
+	counter bool                     // events read the CPU's counter; see clock.go
+	origin  anchor                   // both clocks at start, when counter
+	end     atomic.Int64             // nanoseconds since start; 0 while running
+	mirror  atomic.Pointer[goMirror] // set by MirrorGoTrace
 
 	mu        sync.Mutex // guards the fields below; never taken per event
 	tasks     []*Task
@@ -117,7 +119,20 @@ type Recorder struct {
 
 // NewRecorder returns a recorder whose clock starts now.
 func NewRecorder() *Recorder {
-	return &Recorder{start: time.Now(), notes: []string{""}, noteIDs: map[string]NoteID{"": 0}}
+	r := &Recorder{start: time.Now(), notes: []string{""}, noteIDs: map[string]NoteID{"": 0}}
+	if useCounter() {
+		r.counter, r.origin = true, readAnchor(r.start)
+	}
+	return r
+}
+
+// now returns the raw time of an event: a count of the CPU's counter, or
+// nanoseconds since the start. Only a converter makes sense of it.
+func (r *Recorder) now() int64 {
+	if r.counter {
+		return int64(readCounter())
+	}
+	return int64(time.Since(r.start))
 }
 
 // intern returns the ID of note, adding it to the table if it is new.
@@ -225,7 +240,19 @@ type Task struct {
 
 	gt *goTask // mirroring into runtime/trace; nil unless MirrorGoTrace
 
-	first [2]Event // most tasks record only a start and an end
+	first [2]entry // most tasks record only a start and an end
+}
+
+// entry is an event as a task stores it: without the task, which every
+// entry of a task shares, and with its raw time (see Recorder.now).
+type entry struct {
+	at   int64
+	n    int64
+	of   int64
+	note NoteID
+	res  int16
+	kind Kind
+	flag Flag
 }
 
 // noteCacheSize is the number of slots of a recorder's cache of note IDs.
@@ -257,7 +284,7 @@ func (t *Task) noteID(note string) NoteID {
 
 // block is a fixed run of events; blocks form a list that only grows.
 type block struct {
-	events []Event
+	events []entry
 	next   atomic.Pointer[block]
 }
 
@@ -285,33 +312,33 @@ func (t *Task) record(k Kind, res int16, note string, nums []int) {
 }
 
 func (t *Task) recordFlagged(k Kind, f Flag, res int16, note string, nums []int) {
-	e := Event{At: time.Since(t.rec.start), Task: t.id, Res: res, Kind: k, Flag: f, Note: t.noteID(note)}
+	e := entry{at: t.rec.now(), res: res, kind: k, flag: f, note: t.noteID(note)}
 	if len(nums) > 0 {
-		e.N = int64(nums[0])
+		e.n = int64(nums[0])
 	}
 	if len(nums) > 1 {
-		e.Of = int64(nums[1])
+		e.of = int64(nums[1])
 	}
 	t.append(e)
 	if m := t.rec.mirror.Load(); m != nil {
-		m.event(t, e, note)
+		m.event(t, Event{At: t.rec.Since(), N: e.n, Of: e.of, Task: t.id, Note: e.note, Res: res, Kind: k, Flag: f}, note)
 	}
 }
 
-func (t *Task) append(e Event) {
+func (t *Task) append(e entry) {
 	switch {
 	case t.cur == nil && int(t.pos) < len(t.first):
 		t.first[t.pos] = e
 		t.pos++
 	case t.cur == nil:
-		b := &block{events: make([]Event, 8)}
+		b := &block{events: make([]entry, 8)}
 		t.more.Store(b)
 		t.cur, t.pos = b, 0
 		t.cur.events[0] = e
 		t.pos = 1
 	default:
 		if int(t.pos) == len(t.cur.events) {
-			b := &block{events: make([]Event, min(2*len(t.cur.events), maxBlock))}
+			b := &block{events: make([]entry, min(2*len(t.cur.events), maxBlock))}
 			t.cur.next.Store(b)
 			t.cur, t.pos = b, 0
 		}
@@ -382,19 +409,30 @@ func (t *Task) Events(dst []Event) []Event { return t.EventsFrom(dst, 0) }
 
 // EventsFrom is like Events but skips the task's first i events.
 func (t *Task) EventsFrom(dst []Event, i int) []Event {
+	return t.eventsFrom(dst, i, t.rec.converter())
+}
+
+func (t *Task) eventsFrom(dst []Event, i int, c converter) []Event {
 	n := int(t.published.Load())
 	k := min(n, len(t.first))
 	if i < k {
-		dst = append(dst, t.first[i:k]...)
+		dst = t.convert(dst, t.first[i:k], c)
 	}
 	i, n = max(i-k, 0), n-k
 	for b := t.more.Load(); n > 0 && b != nil; b = b.next.Load() {
 		k := min(n, len(b.events))
 		if i < k {
-			dst = append(dst, b.events[i:k]...)
+			dst = t.convert(dst, b.events[i:k], c)
 		}
 		i = max(i-k, 0)
 		n -= k
+	}
+	return dst
+}
+
+func (t *Task) convert(dst []Event, entries []entry, c converter) []Event {
+	for _, e := range entries {
+		dst = append(dst, Event{At: c.at(e.at), N: e.n, Of: e.of, Task: t.id, Note: e.note, Res: e.res, Kind: e.kind, Flag: e.flag})
 	}
 	return dst
 }
