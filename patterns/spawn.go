@@ -246,7 +246,7 @@ func tallySpawn(l *trace.Log) *spawnTally {
 			workers = max(workers, t.Number)
 		}
 	}
-	s := &spawnTally{startAt: make([]time.Duration, workers+1)}
+	s := &spawnTally{startAt: make([]time.Duration, workers+1), finished: make([]int, 0, workers)}
 	state := make([]trace.Kind, workers+1) // by number: Start, an end, or 0
 	running := 0
 	for _, e := range l.Events {

@@ -21,10 +21,16 @@ type LogOptions struct {
 // into the line that ended it.
 func EventLog(l *trace.Log, o LogOptions) string {
 	shown := Shown(l)
-	var idx []int
-	for i := range l.Events {
-		if shown[i] {
-			idx = append(idx, i)
+	n := 0
+	for _, s := range shown {
+		if s {
+			n++
+		}
+	}
+	idx := make([]int32, 0, n) // a million-task run prints from millions
+	for i, s := range shown {
+		if s {
+			idx = append(idx, int32(i))
 		}
 	}
 	var b strings.Builder
@@ -33,14 +39,14 @@ func EventLog(l *trace.Log, o LogOptions) string {
 		head := o.Max * 2 / 3
 		tail := o.Max - head
 		for _, i := range idx[:head] {
-			b.WriteString(f.line(i))
+			b.WriteString(f.line(int(i)))
 		}
 		skipped := idx[head : len(idx)-tail]
 		b.WriteString(f.skipped(skipped))
 		idx = idx[len(idx)-tail:]
 	}
 	for _, i := range idx {
-		b.WriteString(f.line(i))
+		b.WriteString(f.line(int(i)))
 	}
 	return b.String()
 }
@@ -155,7 +161,7 @@ func (f *lineFormat) line(i int) string {
 }
 
 // skipped summarises the events a long log leaves out: how many of each kind.
-func (f *lineFormat) skipped(idx []int) string {
+func (f *lineFormat) skipped(idx []int32) string {
 	var counts [256]int
 	var kinds []trace.Kind
 	for _, i := range idx {
@@ -183,7 +189,7 @@ func (f *lineFormat) skipped(idx []int) string {
 // rest keeps within o.Max by summarising its middle.
 func EventLogRest(l *trace.Log, o LogOptions, printed map[int32]int, lines int) string {
 	shown := Shown(l)
-	var rest []int
+	var rest []int32
 	seen := make([]int, len(l.Tasks))
 	for i, e := range l.Events {
 		if int(e.Task) >= len(seen) || e.Task < 0 {
@@ -192,7 +198,7 @@ func EventLogRest(l *trace.Log, o LogOptions, printed map[int32]int, lines int) 
 		n := seen[e.Task]
 		seen[e.Task] = n + 1
 		if n >= printed[e.Task] && shown[i] {
-			rest = append(rest, i)
+			rest = append(rest, int32(i))
 		}
 	}
 	f := newLineFormat(l, o)
@@ -205,7 +211,7 @@ func EventLogRest(l *trace.Log, o LogOptions, printed map[int32]int, lines int) 
 		}
 	}
 	for _, i := range rest {
-		b.WriteString(f.line(i))
+		b.WriteString(f.line(int(i)))
 	}
 	return b.String()
 }

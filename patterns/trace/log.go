@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -127,29 +128,75 @@ func sortByTimeThenTask(events []Event) {
 		})
 		return
 	}
+	var maxAt uint64
+	byTask := true
+	for i, e := range events {
+		maxAt = max(maxAt, uint64(max(e.At, 0)))
+		byTask = byTask && (i == 0 || e.Task >= events[i-1].Task)
+	}
+	idxBits := bits.Len(uint(len(events) - 1))
+	if byTask && bits.Len64(maxAt)+idxBits <= 64 {
+		sortPacked(events, maxAt, idxBits)
+		return
+	}
+	sortKeyed(events, maxAt, byTask)
+}
+
+// radixBits is the width of a radix digit: 11 bits keep the counts in the
+// cache, and three passes cover a run of 8.6 seconds.
+const radixBits = 11
+
+// sortPacked sorts events that come task by task by time alone, each key a
+// single word: the time above the event's index. A stable sort of such a
+// list by time leaves equal times in task order.
+func sortPacked(events []Event, maxAt uint64, idxBits int) {
+	keys := make([]uint64, len(events))
+	for i, e := range events {
+		keys[i] = uint64(max(e.At, 0))<<idxBits | uint64(i)
+	}
+	buf := make([]uint64, len(keys))
+	var count [1<<radixBits + 1]int
+	for shift := uint(idxBits); maxAt>>(shift-uint(idxBits)) != 0; shift += radixBits {
+		count = [1<<radixBits + 1]int{}
+		for _, k := range keys {
+			count[(k>>shift)&(1<<radixBits-1)+1]++
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, k := range keys {
+			d := (k >> shift) & (1<<radixBits - 1)
+			buf[count[d]] = k
+			count[d]++
+		}
+		keys, buf = buf, keys
+	}
+	buf = nil
+	mask := uint64(1)<<idxBits - 1
+	for i := range keys {
+		keys[i] &= mask
+	}
+	permute(events, keys)
+}
+
+// sortKeyed sorts events given in any order by time, then task, with keys of
+// two words.
+func sortKeyed(events []Event, maxAt uint64, byTask bool) {
 	type key struct {
 		at   uint64
 		task uint32
 		idx  uint32
 	}
 	keys := make([]key, len(events))
-	var maxAt uint64
 	var maxTask uint32
 	for i, e := range events {
-		at := uint64(max(e.At, 0))
-		keys[i] = key{at, uint32(e.Task), uint32(i)}
-		maxAt, maxTask = max(maxAt, at), max(maxTask, uint32(e.Task))
+		keys[i] = key{uint64(max(e.At, 0)), uint32(e.Task), uint32(i)}
+		maxTask = max(maxTask, uint32(e.Task))
 	}
 	buf := make([]key, len(keys))
 	// Stable counting passes: by task first (unless the events already come
-	// task by task, as a snapshot lists them), then by time, least
-	// significant digit first, so the last pass leaves time first and task
-	// second. Digits of 11 bits keep the counts in the cache: three passes
-	// cover a run of 8.6 seconds.
-	byTask := true
-	for i := 1; i < len(keys) && byTask; i++ {
-		byTask = keys[i].task >= keys[i-1].task
-	}
+	// task by task), then by time, least significant digit first, so the
+	// last pass leaves time first and task second.
 	if !byTask {
 		count := make([]int, maxTask+2)
 		for _, k := range keys {
@@ -164,36 +211,44 @@ func sortByTimeThenTask(events []Event) {
 		}
 		keys, buf = buf, keys
 	}
-	const bits = 11
-	var count [1<<bits + 1]int
-	for shift := uint(0); shift < 64 && maxAt>>shift != 0; shift += bits {
-		count = [1<<bits + 1]int{}
+	var count [1<<radixBits + 1]int
+	for shift := uint(0); shift < 64 && maxAt>>shift != 0; shift += radixBits {
+		count = [1<<radixBits + 1]int{}
 		for _, k := range keys {
-			count[(k.at>>shift)&(1<<bits-1)+1]++
+			count[(k.at>>shift)&(1<<radixBits-1)+1]++
 		}
 		for i := 1; i < len(count); i++ {
 			count[i] += count[i-1]
 		}
 		for _, k := range keys {
-			d := (k.at >> shift) & (1<<bits - 1)
+			d := (k.at >> shift) & (1<<radixBits - 1)
 			buf[count[d]] = k
 			count[d]++
 		}
 		keys, buf = buf, keys
 	}
-	// Move each event to its place, following the permutation's cycles, so
-	// a long log is not held twice.
-	buf = nil
-	done := make([]uint64, (len(events)+63)/64)
-	for i := range keys {
-		if done[i/64]&(1<<(i%64)) != 0 {
+	order := make([]uint64, len(keys))
+	for i, k := range keys {
+		order[i] = uint64(k.idx)
+	}
+	keys, buf = nil, nil
+	permute(events, order)
+}
+
+// permute moves each event to its place — events[i] becomes the event that
+// was at order[i] — following the permutation's cycles, so a long log is
+// not held twice. It uses order's memory to mark the places done.
+func permute(events []Event, order []uint64) {
+	const done = 1 << 63
+	for i := range order {
+		if order[i]&done != 0 {
 			continue
 		}
 		first := events[i]
 		j := i
 		for {
-			done[j/64] |= 1 << (j % 64)
-			from := int(keys[j].idx)
+			from := int(order[j])
+			order[j] |= done
 			if from == i {
 				events[j] = first
 				break

@@ -345,13 +345,26 @@ func TestReason(t *testing.T) {
 	}
 }
 
-// The radix sort of long logs orders exactly as the comparison sort does.
+// The radix sort of long logs orders exactly as the comparison sort does,
+// whether the events come in any order (keys of two words) or task by task
+// as a snapshot lists them (keys packed in one word), with times spread
+// wide, crowded into a few instants, or all at zero.
 func TestSortByTimeThenTaskAgreesWithAStableSort(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{10, 5000, 70000} {
+	for _, c := range []struct {
+		n, instants int
+		byTask      bool
+	}{
+		{10, 3e5, false}, {5000, 1.6e8, false}, {70000, 2.3e9, false},
+		{5000, 1.6e8, true}, {70000, 2.3e9, true}, {70000, 5, true}, {70000, 1, true}, {9000, 1 << 40, true},
+	} {
+		n := c.n
 		events := make([]Event, n)
 		for i := range events {
-			events[i] = Event{At: time.Duration(rnd.IntN(n / 3 * 1e5)), Task: int32(rnd.IntN(n / 4)), N: int64(i)}
+			events[i] = Event{At: time.Duration(rnd.IntN(c.instants)), Task: int32(rnd.IntN(n / 4)), N: int64(i)}
+		}
+		if c.byTask {
+			slices.SortStableFunc(events, func(a, b Event) int { return cmpInt(int64(a.Task), int64(b.Task)) })
 		}
 		want := slices.Clone(events)
 		slices.SortStableFunc(want, func(a, b Event) int {
@@ -363,7 +376,7 @@ func TestSortByTimeThenTaskAgreesWithAStableSort(t *testing.T) {
 		got := slices.Clone(events)
 		sortByTimeThenTask(got)
 		if !slices.Equal(got, want) {
-			t.Errorf("n=%d: the radix sort disagrees with the stable sort", n)
+			t.Errorf("%+v: the radix sort disagrees with the stable sort", c)
 		}
 	}
 }
