@@ -12,7 +12,7 @@ FUZZ        := ./lessons:FuzzParse ./lessons:FuzzExpand ./patterns:FuzzParamPars
                ./patterns:FuzzParseRunLine ./progress:FuzzProgressFile \
                ./render:FuzzWrap ./render:FuzzInline
 
-.PHONY: build test fmt vet race bench bench-lessons lint install golden fuzz clean
+.PHONY: build test fmt vet race bench bench-fidelity bench-lessons lint install golden fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/asynclab
@@ -36,6 +36,10 @@ race:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./patterns/trace/
 	$(GO) test -run '^$$' -bench SpawnMillion -benchtime 1x -count 3 ./cmd/asynclab/
+
+## bench-fidelity: real-clock runs against their ideal schedule
+bench-fidelity:
+	./testdata/bench/fidelity.sh
 
 ## bench-lessons: lessons, list and help in fresh processes, beside a glamour-only reader
 bench-lessons:
