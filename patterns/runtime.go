@@ -3,6 +3,7 @@ package patterns
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -232,7 +233,7 @@ func calibrate(work func(rounds int)) float64 {
 	for {
 		start := time.Now()
 		work(n)
-		if time.Since(start) >= time.Millisecond || n >= 1<<40 {
+		if time.Since(start) >= time.Millisecond || n >= math.MaxInt/2 {
 			break
 		}
 		n *= 2
