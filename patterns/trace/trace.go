@@ -312,41 +312,41 @@ func (t *Task) record(k Kind, res int16, note string, nums []int) {
 }
 
 func (t *Task) recordFlagged(k Kind, f Flag, res int16, note string, nums []int) {
-	e := entry{at: t.rec.now(), res: res, kind: k, flag: f, note: t.noteID(note)}
+	var n, of int64
 	if len(nums) > 0 {
-		e.n = int64(nums[0])
+		n = int64(nums[0])
 	}
 	if len(nums) > 1 {
-		e.of = int64(nums[1])
+		of = int64(nums[1])
 	}
-	t.append(e)
+	id := t.noteID(note)
+	e := t.slot()
+	*e = entry{at: t.rec.now(), n: n, of: of, note: id, res: res, kind: k, flag: f}
+	t.count++
+	t.published.Store(t.count)
 	if m := t.rec.mirror.Load(); m != nil {
-		m.event(t, Event{At: t.rec.Since(), N: e.n, Of: e.of, Task: t.id, Note: e.note, Res: res, Kind: k, Flag: f}, note)
+		m.event(t, Event{At: t.rec.Since(), N: n, Of: of, Task: t.id, Note: id, Res: res, Kind: k, Flag: f}, note)
 	}
 }
 
-func (t *Task) append(e entry) {
-	switch {
-	case t.cur == nil && int(t.pos) < len(t.first):
-		t.first[t.pos] = e
-		t.pos++
-	case t.cur == nil:
+// slot returns where the task's next entry goes: in the task itself for its
+// first two, then in blocks that double in size up to maxBlock.
+func (t *Task) slot() *entry {
+	if t.cur == nil {
+		if int(t.pos) < len(t.first) {
+			t.pos++
+			return &t.first[t.pos-1]
+		}
 		b := &block{events: make([]entry, 8)}
 		t.more.Store(b)
 		t.cur, t.pos = b, 0
-		t.cur.events[0] = e
-		t.pos = 1
-	default:
-		if int(t.pos) == len(t.cur.events) {
-			b := &block{events: make([]entry, min(2*len(t.cur.events), maxBlock))}
-			t.cur.next.Store(b)
-			t.cur, t.pos = b, 0
-		}
-		t.cur.events[t.pos] = e
-		t.pos++
+	} else if int(t.pos) == len(t.cur.events) {
+		b := &block{events: make([]entry, min(2*len(t.cur.events), maxBlock))}
+		t.cur.next.Store(b)
+		t.cur, t.pos = b, 0
 	}
-	t.count++
-	t.published.Store(t.count)
+	t.pos++
+	return &t.cur.events[t.pos-1]
 }
 
 // Start records that the task began running.
