@@ -389,9 +389,11 @@ func (c *client) run(ctx context.Context) {
 	var answers *bufio.Reader
 	var stop func() bool
 	hangUp := func() {
-		stop()
+		if stop != nil { // nil when cancelled between the dial and the AfterFunc
+			stop()
+		}
 		conn.Close()
-		conn = nil
+		conn, stop = nil, nil
 	}
 	defer func() {
 		if conn != nil {

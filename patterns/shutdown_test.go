@@ -518,3 +518,29 @@ func TestShutdownExplainsAConnectionLeftOpen(t *testing.T) {
 	}
 	t.Errorf("no check accounts for the connections:\n%s", explanation(exp))
 }
+
+// A client whose context is cancelled while its dial succeeds hangs up the
+// new connection and records the cancellation: it neither panics nor leaks
+// the connection.
+func TestShutdownClientCancelledAsItConnects(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var server net.Conn
+	rec := trace.NewRecorder()
+	c := &client{t: rec.Task("client", 1), id: 1, work: time.Millisecond, addr: "pipe",
+		dial: func(context.Context, string) (net.Conn, error) {
+			mine, theirs := net.Pipe()
+			server = theirs
+			cancel() // the context ends just as the connection is made
+			return mine, nil
+		}}
+	c.run(ctx)
+	// The client's end is closed: the server's end sees EOF at once.
+	if _, err := server.Read(make([]byte, 1)); err == nil {
+		t.Error("the client left its connection open")
+	}
+	events := rec.Snapshot().Events
+	if last := events[len(events)-1]; last.Kind != trace.Cancel {
+		t.Errorf("the client's last event is %v; want cancel", last.Kind)
+	}
+}
