@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -64,7 +65,15 @@ func lessonArgs(cmd *cobra.Command, args []string) error {
 	return checkLessonID(args[0])
 }
 
+// lessonGCPercent is the collector's pace while a lesson is shown.
+const lessonGCPercent = 400
+
 func showLesson(e *env, o *output, opts *lessonOptions, id string, styleGiven bool) error {
+	// The process ends once the lesson is out. Rendering one allocates tens
+	// of megabytes that die at once on a heap of a few, so at the default
+	// pace the collector would run through it again and again: a sixth of
+	// a first view's time. Restoring the pace would only start one more.
+	debug.SetGCPercent(lessonGCPercent)
 	l, err := lessons.Get(id)
 	if err != nil {
 		return err
