@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/colorprofile"
 
@@ -40,7 +41,9 @@ func (e *env) renderLesson(md, style string, width int, profile colorprofile.Pro
 		return nil, err
 	}
 	var b bytes.Buffer
-	if _, err := (&colorprofile.Writer{Forward: &b, Profile: profile}).Write([]byte(out)); err != nil {
+	if fitsProfile(out, profile) {
+		b.WriteString(out)
+	} else if _, err := (&colorprofile.Writer{Forward: &b, Profile: profile}).Write([]byte(out)); err != nil {
 		return nil, err
 	}
 	if path != "" {
@@ -49,6 +52,20 @@ func (e *env) renderLesson(md, style string, width int, profile colorprofile.Pro
 		}
 	}
 	return b.Bytes(), nil
+}
+
+// fitsProfile reports whether rendered text can go to a terminal of the
+// given colour profile as it is. Glamour's styles colour with the 256-colour
+// palette, some with true colour too; converting 40 KB of escapes for a
+// terminal that shows them anyway costs a third as much as the rendering.
+func fitsProfile(out string, profile colorprofile.Profile) bool {
+	switch profile {
+	case colorprofile.TrueColor:
+		return true
+	case colorprofile.ANSI256:
+		return !strings.Contains(out, "8;2;") // no 38;2, 48;2 or 58;2: no true colour
+	}
+	return false
 }
 
 // cacheDir returns where rendered lessons are kept, or "" for nowhere:
