@@ -15,3 +15,11 @@ var (
 	}
 	Plain = plain
 )
+
+// The markdown renderer in one pass and in chunks, for the tests that hold
+// the two to the same bytes.
+var (
+	RenderGlamour = renderGlamour
+	RenderChunks  = renderChunks
+	ChunkCuts     = chunkCuts
+)
