@@ -26,7 +26,7 @@ import (
 // tracer only while it runs (runtime/trace.Start); without MirrorGoTrace
 // recording costs nothing more.
 func (r *Recorder) MirrorGoTrace(ctx context.Context, name string) {
-	m := &goMirror{rec: r}
+	m := &goMirror{rec: r, tasks: map[int32]*goTask{}}
 	m.ctx, m.run = rtrace.NewTask(ctx, "asynclab run")
 	rtrace.Log(m.ctx, "command", name)
 	r.mirror.Store(m)
@@ -39,10 +39,12 @@ type goMirror struct {
 	run *rtrace.Task
 
 	mu     sync.Mutex
-	levels map[int16]int64 // units of each resource in use
+	levels map[int16]int64   // units of each resource in use
+	tasks  map[int32]*goTask // by task ID
 }
 
-// goTask is a task's side of mirroring, owned by the goroutine recording.
+// goTask is a task's side of mirroring. The mirror finds it under its lock;
+// its fields belong to the goroutine recording.
 type goTask struct {
 	ctx     context.Context // carries the task's trace task
 	task    *rtrace.Task
@@ -53,13 +55,15 @@ type goTask struct {
 }
 
 func (m *goMirror) event(t *Task, e Event, note string) {
-	g := t.gt
+	m.mu.Lock()
+	g := m.tasks[t.id]
 	if g == nil {
 		g = &goTask{}
 		g.ctx, g.task = rtrace.NewTask(m.ctx, t.label)
 		rtrace.Log(g.ctx, "task", t.Name())
-		t.gt = g
+		m.tasks[t.id] = g
 	}
+	m.mu.Unlock()
 	var waited time.Duration
 	switch e.Kind {
 	case Wait:

@@ -42,16 +42,21 @@ type TaskInfo struct {
 func (r *Recorder) Snapshot() *Log {
 	end := r.Elapsed()
 	conv := r.converter()
-	tasks := r.Tasks()
-	l := &Log{End: end, Resources: r.Resources(), Notes: r.Notes(), Tasks: make([]TaskInfo, len(tasks))}
+	slabs, ntasks := r.taskSlabs()
+	l := &Log{End: end, Resources: r.Resources(), Notes: r.Notes(), Tasks: make([]TaskInfo, 0, ntasks)}
 	n := 0
-	for _, t := range tasks {
-		n += t.Len()
+	for _, slab := range slabs {
+		for i := range slab {
+			n += slab[i].Len()
+		}
 	}
 	l.Events = make([]Event, 0, n)
-	for i, t := range tasks {
-		l.Tasks[i] = TaskInfo{ID: t.id, Name: t.Name(), Label: t.label, Number: int(t.n)}
-		l.Events = t.eventsFrom(l.Events, 0, conv)
+	for _, slab := range slabs {
+		for i := range slab {
+			t := &slab[i]
+			l.Tasks = append(l.Tasks, TaskInfo{ID: t.id, Name: t.Name(), Label: t.label, Number: int(t.n)})
+			l.Events = t.eventsFrom(l.Events, 0, conv)
+		}
 	}
 	l.Events = Canonical(l.Events)
 	for _, e := range l.Events {

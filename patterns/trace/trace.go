@@ -12,6 +12,7 @@ package trace
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -108,8 +109,8 @@ type Recorder struct {
 	mirror  atomic.Pointer[goMirror] // set by MirrorGoTrace
 
 	mu        sync.Mutex // guards the fields below; never taken per event
-	tasks     []*Task
-	slab      []Task // tasks are allocated in slabs to keep a million cheap
+	slabs     [][]Task   // every task, slabSize to a slab, a million cheap
+	ntasks    int
 	resources []Resource
 	notes     []string          // by NoteID
 	noteIDs   map[string]NoteID // the inverse of notes
@@ -187,16 +188,15 @@ const slabSize = 256
 func (r *Recorder) Task(label string, n int) *Task {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.slab) == 0 {
-		r.slab = make([]Task, slabSize)
+	if r.ntasks%slabSize == 0 {
+		r.slabs = append(r.slabs, make([]Task, slabSize))
 	}
-	t := &r.slab[0]
-	r.slab = r.slab[1:]
+	t := &r.slabs[len(r.slabs)-1][r.ntasks%slabSize]
 	t.rec = r
-	t.id = int32(len(r.tasks))
+	t.id = int32(r.ntasks)
 	t.label = label
 	t.n = int32(n)
-	r.tasks = append(r.tasks, t)
+	r.ntasks++
 	return t
 }
 
@@ -209,11 +209,16 @@ func (r *Recorder) Resource(name string, capacity int64) *Resource {
 	return &res
 }
 
-// Tasks returns the tasks registered so far, in order of registration.
-func (r *Recorder) Tasks() []*Task {
+// taskSlabs returns the tasks registered so far, in order of registration,
+// slab by slab.
+func (r *Recorder) taskSlabs() (slabs [][]Task, n int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.tasks[:len(r.tasks):len(r.tasks)]
+	slabs = slices.Clone(r.slabs)
+	if k := r.ntasks % slabSize; k != 0 {
+		slabs[len(slabs)-1] = slabs[len(slabs)-1][:k]
+	}
+	return slabs, r.ntasks
 }
 
 // Resources returns the resources registered so far.
@@ -233,12 +238,10 @@ type Task struct {
 	n     int32
 	pos   int32 // next free slot in cur; owned by the writer
 
-	published atomic.Int64 // events readers may read
-	count     int64        // events written; owned by the writer
+	published atomic.Int32 // events readers may read
+	count     int32        // events written; owned by the writer
 	cur       *block       // the block being written, nil while first has room
 	more      atomic.Pointer[block]
-
-	gt *goTask // mirroring into runtime/trace; nil unless MirrorGoTrace
 
 	first [2]entry // most tasks record only a start and an end
 }
