@@ -57,6 +57,7 @@ func runPattern(ctx context.Context, o *output, rp *runPlan) error {
 	if err != nil {
 		err = fmt.Errorf("run %s: %w", p.ID, err)
 	}
+	v.rec = nil // the log has it all: a million tasks' recorder can go
 	v.finish(result.Log, scaleUnits(p, cfg, result.Log))
 	exp := result.Explain()
 	if c, ok := fidelityCheck(result, perfect, slack); ok {
