@@ -42,11 +42,12 @@ type anchor struct {
 	count int64
 }
 
-// readAnchor reads both clocks, taking the tightest of a few attempts so that
-// a preemption between the two readings does not skew the ratio.
+// readAnchor reads both clocks, taking the tightest of a few attempts — more
+// while none is tight — so that a preemption between the two readings does
+// not skew the ratio.
 func readAnchor(start time.Time) anchor {
 	best, width := anchor{}, time.Duration(math.MaxInt64)
-	for range 5 {
+	for i := 0; i < 5 || (width > time.Microsecond && i < 100); i++ {
 		before := time.Since(start)
 		c := int64(readCounter())
 		after := time.Since(start)
