@@ -208,6 +208,38 @@ func TestQuiz(t *testing.T) {
 	}
 }
 
+// A question settled by a run that waits for Ctrl+C: in the browser
+// ctrl+c quits, so the run gets its Ctrl+C by itself and the question is
+// settled. The lines about it fit the screen.
+func TestQuizSettlesARunThatWaitsForCtrlC(t *testing.T) {
+	m, _ := newTestModel(t, 60, 30)
+	open(t, m, "shutdown")
+	press(m, "q")
+	press(m, "a", "enter", "a", "enter")
+	if !strings.Contains(m.quiz.lesson.Quiz[m.quiz.index].Run, "--variant signal") {
+		t.Fatalf("question %d of shutdown should be settled by the signal variant", m.quiz.index+1)
+	}
+	cmd := press(m, "a")
+	if text := screenText(m); !strings.Contains(text, "its Ctrl+C comes by itself at") {
+		t.Errorf("the settling run should say its Ctrl+C comes by itself:\n%s", text)
+	}
+	select {
+	case <-m.quiz.settle.running.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the settling run still waits for a Ctrl+C nobody can send:\n%s", screenText(m))
+	}
+	until(t, m, cmd, func() bool { return m.quiz.settle.done })
+	text := screenText(m)
+	if !strings.Contains(text, "Ctrl+C came at") {
+		t.Errorf("the run should settle the question:\n%s", text)
+	}
+	for line := range strings.SplitSeq(text, "\n") {
+		if w := ansi.StringWidth(line); w > 60 {
+			t.Errorf("a line %d wide on a screen 60 wide: %q", w, line)
+		}
+	}
+}
+
 // The real program in a real terminal, driven through tmux.
 func TestInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {

@@ -187,3 +187,14 @@ func TestTickLabels(t *testing.T) {
 		}
 	}
 }
+
+// A wrapped text made faint keeps its short lines short: no padding to
+// the widest line.
+func TestFaintPadsNoLine(t *testing.T) {
+	text := Wrap("Settling it: asynclab run shutdown --variant signal --speed 50 (its Ctrl+C comes by itself at 20.0ms)…", 60, "  ")
+	for line := range strings.SplitSeq(ansi.Strip(Faint(text)), "\n") {
+		if strings.HasSuffix(line, " ") {
+			t.Errorf("a faint line ends in spaces: %q", line)
+		}
+	}
+}
