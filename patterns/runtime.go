@@ -395,7 +395,7 @@ func explainRuntime(r *Run) Explanation {
 		}
 		e.Warnf("interrupted at %s: %d CPU-bound goroutines had finished; the others stopped at their next look at the stop flag", dur(l.End), finished)
 		e.Infof("GOMAXPROCS was put back as it was before the run (a deferred call)")
-		e.Suggest("runtime --speed 10", "the same run, ten times shorter")
+		suggestAgain(&e, r, 10, "the same run, ten times shorter")
 		return e
 	}
 	switch cfg.Variant {
