@@ -138,6 +138,10 @@ func TestFilter(t *testing.T) {
 	if !strings.Contains(screenText(m), "no lesson matches the filter") {
 		t.Errorf("a filter matching nothing should say so:\n%s", screenText(m))
 	}
+	// While the filter is typed, enter keeps it: it opens nothing.
+	if text := screenText(m); !strings.Contains(text, "enter keep the filter") || strings.Contains(text, "enter open") {
+		t.Errorf("the help bar should say what enter does while filtering:\n%s", text)
+	}
 	press(m, "esc")
 	if m.filter != "" || len(m.visible()) != len(m.lessons) {
 		t.Errorf("esc should clear the filter:\n%s", screenText(m))
