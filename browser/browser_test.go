@@ -138,6 +138,10 @@ func TestFilter(t *testing.T) {
 	if !strings.Contains(screenText(m), "no lesson matches the filter") {
 		t.Errorf("a filter matching nothing should say so:\n%s", screenText(m))
 	}
+	// While the filter is typed, enter keeps it: it opens nothing.
+	if text := screenText(m); !strings.Contains(text, "enter keep the filter") || strings.Contains(text, "enter open") {
+		t.Errorf("the help bar should say what enter does while filtering:\n%s", text)
+	}
 	press(m, "esc")
 	if m.filter != "" || len(m.visible()) != len(m.lessons) {
 		t.Errorf("esc should clear the filter:\n%s", screenText(m))
@@ -205,6 +209,38 @@ func TestQuiz(t *testing.T) {
 	p, _, _ := store.Load()
 	if q := p.Lessons["semaphore"].Quiz; q == nil || q.Score != 2 {
 		t.Errorf("the score should be kept: %+v", q)
+	}
+}
+
+// A question settled by a run that waits for Ctrl+C: in the browser
+// ctrl+c quits, so the run gets its Ctrl+C by itself and the question is
+// settled. The lines about it fit the screen.
+func TestQuizSettlesARunThatWaitsForCtrlC(t *testing.T) {
+	m, _ := newTestModel(t, 60, 30)
+	open(t, m, "shutdown")
+	press(m, "q")
+	press(m, "a", "enter", "a", "enter")
+	if !strings.Contains(m.quiz.lesson.Quiz[m.quiz.index].Run, "--variant signal") {
+		t.Fatalf("question %d of shutdown should be settled by the signal variant", m.quiz.index+1)
+	}
+	cmd := press(m, "a")
+	if text := screenText(m); !strings.Contains(text, "its Ctrl+C comes by itself at") {
+		t.Errorf("the settling run should say its Ctrl+C comes by itself:\n%s", text)
+	}
+	select {
+	case <-m.quiz.settle.running.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the settling run still waits for a Ctrl+C nobody can send:\n%s", screenText(m))
+	}
+	until(t, m, cmd, func() bool { return m.quiz.settle.done })
+	text := screenText(m)
+	if !strings.Contains(text, "Ctrl+C came at") {
+		t.Errorf("the run should settle the question:\n%s", text)
+	}
+	for line := range strings.SplitSeq(text, "\n") {
+		if w := ansi.StringWidth(line); w > 60 {
+			t.Errorf("a line %d wide on a screen 60 wide: %q", w, line)
+		}
 	}
 }
 

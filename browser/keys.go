@@ -39,7 +39,9 @@ func (m *Model) bindings() [][]key.Binding {
 	switch m.screen {
 	case listScreen:
 		if m.filtering {
-			return [][]key.Binding{{k.Open, k.Back}}
+			keep := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep the filter"))
+			clear := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear it"))
+			return [][]key.Binding{{keep, clear}}
 		}
 		return [][]key.Binding{{k.Open, k.Run, k.Quiz, k.Filter}, {k.Up, k.Down, k.Help, k.Quit}}
 	case lessonScreen:

@@ -135,7 +135,7 @@ func (m *Model) answer(k string) tea.Cmd {
 		m.errText = "the question's run: " + err.Error()
 		return nil
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := p.Unattended(context.Background(), cfg)
 	s := &settleState{running: patterns.Start(ctx, p, cfg), cancel: cancel, check: question.Check}
 	q.settle = s
 	done := s.running.Done()
@@ -174,14 +174,21 @@ func (m *Model) viewQuiz() string {
 		switch {
 		case !s.done:
 			about := ""
-			if p := s.running.Pattern; p.Ideal != nil && p.Ideal(s.running.Config) > 0 {
-				about = " (about " + trace.Dur(p.Ideal(s.running.Config)) + ")"
+			p, cfg := s.running.Pattern, s.running.Config
+			switch {
+			case p.RunsUntilInterrupt(cfg.Variant):
+				about = " (its Ctrl+C comes by itself at " + trace.Dur(cfg.Scale(patterns.UnattendedInterrupt)) + ")"
+			case p.Ideal != nil && p.Ideal(cfg) > 0:
+				about = " (about " + trace.Dur(p.Ideal(cfg)) + ")"
 			}
-			b.WriteString(faintText.Render(fmt.Sprintf("Settling it: running asynclab run %s%s…", question.Run, about)) + "\n")
+			for _, line := range strings.Split(render.Wrap(fmt.Sprintf("Settling it: running asynclab run %s%s…", question.Run, about), w, "  "), "\n") {
+				b.WriteString(faintText.Render(line) + "\n")
+			}
 		case s.err != nil:
 			b.WriteString(warnText.Render("the run failed: "+s.err.Error()) + "\n")
 		default:
-			b.WriteString(fmt.Sprintf("You said %s; asynclab run %s says:\n", q.answers[len(q.answers)-1], question.Run))
+			said := q.answers[len(q.answers)-1]
+			b.WriteString(render.Wrap(fmt.Sprintf("You said %s; asynclab run %s says:", said, question.Run), w, "  ") + "\n")
 			b.WriteString(render.CheckLines(s.checks, w))
 		}
 	}

@@ -382,7 +382,7 @@ func explainActor(r *Run) Explanation {
 	if r.Interrupted {
 		e.Warnf("interrupted at %s: the store had served %d of the %d requests sent", dur(l.End), actorServed(l), len(sends))
 		e.Checkf(storeTasks <= 1 && !busyOverlap, "only the store goroutine served requests, one at a time")
-		e.Suggest("actor --speed 10", "the whole run, ten times faster")
+		suggestAgain(&e, r, 10, "the whole run, ten times faster")
 		return e
 	}
 

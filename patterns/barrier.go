@@ -228,7 +228,7 @@ func explainBarrier(r *Run) Explanation {
 		arrived := countNote(l, noteArrived) + countNote(l, noteLast)
 		e.Warnf("interrupted at %s: %d arrivals at the barrier out of the %d a full run makes", dur(l.End), arrived, total*n)
 		e.Checkf(early == 0, "no task went on before every task had arrived, even cut short")
-		e.Suggest("barrier --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, r, 10, "the same run, ten times faster")
 		return e
 	}
 

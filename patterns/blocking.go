@@ -286,7 +286,7 @@ func explainBlocking(r *Run) Explanation {
 			of = 1
 		}
 		e.Warnf("interrupted at %s: %d of %d hashes had finished; the others stopped at their next look at the stop flag", dur(l.End), finished, of)
-		e.Suggest("blocking --speed 10", "the same run, ten times shorter")
+		suggestAgain(&e, r, 10, "the same run, ten times shorter")
 		return e
 	}
 	switch cfg.Variant {

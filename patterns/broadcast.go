@@ -457,7 +457,7 @@ func explainBroadcast(r *Run) Explanation {
 			ordered = ordered && increasing(sub.received)
 		}
 		e.Checkf(ordered, "no subscriber got a message twice or out of order, even cut short")
-		e.Suggest("broadcast --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, r, 10, "the same run, ten times faster")
 		return e
 	}
 

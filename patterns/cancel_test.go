@@ -111,3 +111,45 @@ func smallest(p *Pattern) map[string]string {
 	}
 	return given
 }
+
+// An interrupted run suggests itself again as it was set up — its
+// variant, the parameters given — at another speed.
+func TestInterruptedRunSuggestsItselfAgain(t *testing.T) {
+	checked := 0
+	for _, p := range All() {
+		for _, v := range variantsOf(p) {
+			if p.NeedsRealClock(v) || len(p.Params) == 0 {
+				continue
+			}
+			prm := p.Params[0]
+			cfg, err := p.Configure(v, 4, map[string]string{prm.Name: prm.Format(prm.Default)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			synctest.Test(t, func(t *testing.T) {
+				_, exp, err := runOnVirtualTime(t, p, cfg, time.Millisecond)
+				if !errors.Is(err, context.Canceled) {
+					return // over before the interrupt
+				}
+				for _, s := range exp.Try {
+					if !strings.HasPrefix(s.Why, "the same") && !strings.HasPrefix(s.Why, "the whole") {
+						continue
+					}
+					checked++
+					want := p.ID
+					if v != "" {
+						want += " --variant " + v
+					}
+					want += " --" + prm.Name + " " + prm.Format(prm.Default) + " --speed "
+					if !strings.HasPrefix(s.Args, want) {
+						t.Errorf("%s %q interrupted suggests %q (%s); want it to start %q", p.ID, v, s.Args, s.Why, want)
+					}
+				}
+			})
+		}
+	}
+	if checked == 0 {
+		t.Error("no interrupted run suggested itself again")
+	}
+	t.Logf("%d interrupted runs suggested themselves again", checked)
+}

@@ -85,3 +85,29 @@ func nounCount(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// suggestAgain suggests the run once more as it was set up — its variant
+// and the parameters the learner gave — at factor times its speed. An
+// interrupted run suggests itself this way; nothing is suggested when the
+// speed would leave its range.
+func suggestAgain(e *Explanation, r *Run, factor float64, why string) {
+	cfg := r.Config
+	speed := cfg.Speed
+	if speed == 0 {
+		speed = 1
+	}
+	speed *= factor
+	if speed < MinSpeed || speed > MaxSpeed {
+		return
+	}
+	args := r.Pattern.ID
+	if cfg.Variant != "" {
+		args += " --variant " + cfg.Variant
+	}
+	for _, prm := range r.Pattern.Params {
+		if cfg.IsSet(prm.Name) {
+			args += " --" + prm.Name + " " + prm.Format(cfg.Raw(prm.Name))
+		}
+	}
+	e.Suggest(args+" --speed "+strconv.FormatFloat(speed, 'g', 4, 64), why)
+}

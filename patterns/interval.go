@@ -195,7 +195,7 @@ func explainInterval(r *Run) Explanation {
 		} else {
 			e.Checkf(near(due[0], period), "the first tick came after one period, at %s", dur(recv[0]))
 		}
-		e.Suggest("interval --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, r, 10, "the same run, ten times faster")
 		return e
 	}
 	if len(recv) == 0 {

@@ -231,7 +231,7 @@ func explainJoin(r *Run) Explanation {
 	if r.Interrupted {
 		e.Warnf("interrupted at %s: %d of %d workers had returned on their own", dur(l.End), countKind(l, "worker", trace.Done)+countKind(l, "worker", trace.Fail), n)
 		e.Checkf(returned == n, "every worker stopped when the context was cancelled: %d of %d returned before the run did", returned, n)
-		e.Suggest("join --speed 0.2", "the same run, five times slower")
+		suggestAgain(&e, r, 0.2, "the same run, five times slower")
 		return e
 	}
 

@@ -431,7 +431,7 @@ func explainMpsc(r *Run) Explanation {
 		case cfg.Variant != "many-producers":
 			e.Infof("the cancelled producer closed the channel on its way out: the deferred close runs on every return")
 		}
-		e.Suggest("mpsc --speed 10", "the whole run, ten times faster")
+		suggestAgain(&e, r, 10, "the whole run, ten times faster")
 		return e
 	}
 

@@ -268,7 +268,7 @@ func explainMutex(r *Run) Explanation {
 		if cfg.Variant != "race" {
 			e.Checkf(holders <= 1, "never more than one holder of the lock, even cut short (max %d)", holders)
 		}
-		e.Suggest("mutex --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, r, 10, "the same run, ten times faster")
 		return e
 	}
 

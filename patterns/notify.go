@@ -436,7 +436,7 @@ func explainNotify(r *Run) Explanation {
 
 	if r.Interrupted {
 		e.Warnf("interrupted at %s: %d notifications made, %d waits ended", dur(l.End), len(notes)-countOf(notes, noteAlreadyStored), len(woke))
-		e.Suggest("notify --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, r, 10, "the same run, ten times faster")
 		return e
 	}
 	ideal := notifyIdeal(cfg)

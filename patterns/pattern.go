@@ -123,6 +123,21 @@ func (p *Pattern) RunsUntilInterrupt(variant string) bool {
 	return slices.Contains(p.UntilInterrupt, variant)
 }
 
+// UnattendedInterrupt is when a variant that runs until Ctrl+C gets it in
+// a run nobody is there to interrupt, at speed 1.
+const UnattendedInterrupt = time.Second
+
+// Unattended returns the context for a run nobody watches, such as the one
+// that settles a quiz question. A variant that runs until Ctrl+C gets its
+// Ctrl+C from the context, UnattendedInterrupt into the run at its speed;
+// any other run ends on its own.
+func (p *Pattern) Unattended(ctx context.Context, cfg Config) (context.Context, context.CancelFunc) {
+	if !p.RunsUntilInterrupt(cfg.Variant) {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, cfg.Scale(UnattendedInterrupt))
+}
+
 // VariantNames returns the names of the pattern's variants.
 func (p *Pattern) VariantNames() []string {
 	names := make([]string, len(p.Variants))

@@ -166,6 +166,19 @@ func busy(rounds int, stop *atomic.Bool) (sum uint64, finished bool) {
 
 // endregion
 
+// The heartbeat's note of the beats it missed.
+const (
+	noteMissedBeat  = "missed {n} beat"
+	noteMissedBeats = "missed {n} beats"
+)
+
+func missedBeats(n int) string {
+	if n == 1 {
+		return noteMissedBeat
+	}
+	return noteMissedBeats
+}
+
 // region heartbeat
 // heartbeat wakes every period after start until done is closed, and
 // records how late each beat came against that schedule: how long a
@@ -192,7 +205,7 @@ func heartbeat(ctx context.Context, t *trace.Task, start time.Time,
 		t.Resume("beat {of} after {waited}, {dur} late",
 			int(late), beat)
 		if missed := int(late / period); missed > 0 {
-			t.Note("missed {n} beats", missed)
+			t.Note(missedBeats(missed), missed)
 			beat += missed
 		}
 	}
@@ -328,7 +341,7 @@ func readPhase(l *trace.Log, tag, name string) phase {
 			switch {
 			case e.Kind == trace.Resume:
 				lates = append(lates, time.Duration(e.N))
-			case e.Kind == trace.Note && l.Note(e.Note) == "missed {n} beats":
+			case e.Kind == trace.Note && (l.Note(e.Note) == noteMissedBeats || l.Note(e.Note) == noteMissedBeat):
 				p.missed += int(e.N)
 			}
 		}
@@ -382,7 +395,7 @@ func explainRuntime(r *Run) Explanation {
 		}
 		e.Warnf("interrupted at %s: %d CPU-bound goroutines had finished; the others stopped at their next look at the stop flag", dur(l.End), finished)
 		e.Infof("GOMAXPROCS was put back as it was before the run (a deferred call)")
-		e.Suggest("runtime --speed 10", "the same run, ten times shorter")
+		suggestAgain(&e, r, 10, "the same run, ten times shorter")
 		return e
 	}
 	switch cfg.Variant {

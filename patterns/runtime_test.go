@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -234,7 +236,7 @@ func TestBusyStopsAndCalibrates(t *testing.T) {
 // given amounts late (a negative amount marks a missed beat), and tasks
 // that each ran from start to end.
 func runtimeLog(tag, name string, lates []time.Duration, spans [][2]time.Duration) *trace.Log {
-	notes := []string{"", "missed {n} beats"}
+	notes := []string{"", noteMissedBeats}
 	tasks := []trace.TaskInfo{{ID: 0, Name: "main", Label: "main"}, {ID: 1, Name: tag + "heartbeat", Label: tag + "heartbeat"}}
 	var events []trace.Event
 	for i, late := range lates {
@@ -292,4 +294,33 @@ func TestExplainRuntime(t *testing.T) {
 	if c := exp.Checks[2]; c.Status != Warn || c.Text != "the heartbeat missed 1 beat while the tasks ran, at worst 80.0ms late: its goroutine waited that long for a thread" {
 		t.Errorf("a missed beat: check %v %q", c.Status, c.Text)
 	}
+}
+
+// A heartbeat a period and a half late has missed one beat, and says so
+// in the singular.
+func TestHeartbeatMissedOneBeat(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := trace.NewRecorder()
+		period := 10 * time.Millisecond
+		done := make(chan struct{})
+		finished := make(chan struct{})
+		go func() {
+			defer close(finished)
+			heartbeat(context.Background(), rec.Task("heartbeat", 0), time.Now().Add(-5*period/2), period, done)
+		}()
+		synctest.Wait()
+		close(done)
+		<-finished
+		rec.Stop()
+		l := rec.Snapshot()
+		var notes []string
+		for i, e := range l.Events {
+			if e.Kind == trace.Note {
+				notes = append(notes, l.Text(i))
+			}
+		}
+		if want := []string{"missed 1 beat"}; !slices.Equal(notes, want) {
+			t.Errorf("notes %q; want %q", notes, want)
+		}
+	})
 }

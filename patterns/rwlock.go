@@ -302,7 +302,7 @@ func explainRWLock(r *Run) Explanation {
 	if r.Interrupted {
 		e.Warnf("interrupted at %s: %d reads had finished", dur(l.End), finished)
 		e.Checkf(rt.aloneOK, "the writer never shared the lock with a reader, even cut short")
-		e.Suggest("rwlock --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, r, 10, "the same run, ten times faster")
 		return e
 	}
 

@@ -449,7 +449,7 @@ func explainSelectRace(r *Run) Explanation {
 			e.Warnf("interrupted at %s: task %d had won; task %d was still working", dur(l.End), res.winner, res.loser)
 			won()
 		}
-		e.Suggest("select --speed 10", "the same race, ten times faster")
+		suggestAgain(&e, r, 10, "the same race, ten times faster")
 		return e
 	}
 	if res.winner == 0 || !res.loserEnded {
@@ -545,7 +545,7 @@ func explainSelectIdle(r *Run) Explanation {
 			}
 		}
 		e.Checkf(stopped == 6, "%d of 6 senders and receivers returned when the run's context was cancelled", stopped)
-		e.Suggest("select --variant idle-timeout --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, r, 10, "the same run, ten times faster")
 		return e
 	}
 	// Pair 1: the sender closes; the receiver checks ok.

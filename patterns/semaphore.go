@@ -431,7 +431,7 @@ func explainSemaphore(r *Run) Explanation {
 	if r.Interrupted {
 		e.Warnf("interrupted at %s: %d of %d tasks had finished", dur(l.End), finished, tasks)
 		e.Checkf(held <= int64(limit), "never more than %d permits held at once, even cut short (max %d)", limit, held)
-		e.Suggest("semaphore --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, r, 10, "the same run, ten times faster")
 		return e
 	}
 	ideal := semaphoreIdeal(cfg)

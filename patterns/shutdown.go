@@ -697,7 +697,7 @@ func explainShutdown(run *Run) Explanation {
 			e.Checkf(r.lastAccept <= r.signal, "nothing was accepted after the listener closed at %s", dur(r.signal))
 		}
 		e.Checkf(r.ended == r.tasks, "every goroutine returned, even cut short: %d of %d ended by %s", r.ended, r.tasks, dur(r.lastEnd))
-		e.Suggest("shutdown --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, run, 10, "the same run, ten times faster")
 		e.Suggest("shutdown --variant signal", "there Ctrl+C is the shutdown signal: the server drains instead of stopping dead")
 		return e
 	}

@@ -160,7 +160,7 @@ func explainSleep(r *Run) Explanation {
 		if cfg.Variant == "concurrent" {
 			e.Infof("%d goroutines were asleep at once before the interrupt", asleep)
 		}
-		e.Suggest("sleep --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, r, 10, "the same run, ten times faster")
 		return e
 	}
 	ideal := sleepIdeal(cfg)

@@ -341,11 +341,7 @@ func explainCollected(e *Explanation, r *Run, s *spawnTally) {
 		if s.panicked > 0 {
 			e.Passf("worker %d's panic was recovered inside its goroutine: the run went on until the interrupt", s.firstPanicWorker)
 		}
-		args := "spawn --speed 10"
-		if cfg.Variant != "" {
-			args = "spawn --variant " + cfg.Variant + " --speed 10"
-		}
-		e.Suggest(args, "the same run, ten times faster")
+		suggestAgain(e, r, 10, "the same run, ten times faster")
 		return
 	}
 	ideal := spawnIdeal(cfg)
@@ -411,7 +407,7 @@ func explainForgotten(e *Explanation, r *Run, s *spawnTally) {
 	if r.Interrupted {
 		e.Warnf("interrupted at %s, before main returned: %s of %s workers had finished, the context cancelled the other %s",
 			dur(l.End), trace.Count(int64(s.done)), trace.Count(int64(tasks)), trace.Count(int64(s.cancelled)))
-		e.Suggest("spawn --variant fire-and-forget --speed 10", "the same run, ten times faster")
+		suggestAgain(e, r, 10, "the same run, ten times faster")
 		return
 	}
 	exitAt := s.mainEnd

@@ -266,7 +266,7 @@ func explainStream(r *Run) Explanation {
 		if limit > 0 && cfg.Variant != "sequential" {
 			e.Checkf(inFlight <= int64(limit), "never more than %d items in flight (max %d)", limit, inFlight)
 		}
-		e.Suggest("stream --speed 10", "the whole run, ten times faster")
+		suggestAgain(&e, r, 10, "the whole run, ten times faster")
 		return e
 	}
 

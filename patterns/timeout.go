@@ -191,7 +191,7 @@ func explainTimeout(r *Run) Explanation {
 		}
 		e.Warnf("interrupted at %s, %s", dur(l.End), when)
 		e.Checkf(opEnd >= 0, "the operation stopped too: no goroutine was left behind")
-		e.Suggest("timeout --speed 0.5", "the same run, twice as slow")
+		suggestAgain(&e, r, 0.5, "the same run, twice as slow")
 		return e
 	}
 

@@ -311,7 +311,7 @@ func explainWatch(r *Run) Explanation {
 	if r.Interrupted {
 		e.Warnf("interrupted at %s: %d of %d updates made; the watcher had reloaded %s", dur(l.End), set, s.updates, plural(len(w.reloaded), "version "+listInts(w.reloaded), "versions "+listInts(w.reloaded)))
 		e.Checkf(increasing(w.reloaded), "no version was reloaded twice, even cut short")
-		e.Suggest("watch --speed 10", "the same run, ten times faster")
+		suggestAgain(&e, r, 10, "the same run, ten times faster")
 		return e
 	}
 

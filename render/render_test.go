@@ -187,3 +187,33 @@ func TestTickLabels(t *testing.T) {
 		}
 	}
 }
+
+// A wrapped text made faint keeps its short lines short: no padding to
+// the widest line.
+func TestFaintPadsNoLine(t *testing.T) {
+	text := Wrap("Settling it: asynclab run shutdown --variant signal --speed 50 (its Ctrl+C comes by itself at 20.0ms)…", 60, "  ")
+	for line := range strings.SplitSeq(ansi.Strip(Faint(text)), "\n") {
+		if strings.HasSuffix(line, " ") {
+			t.Errorf("a faint line ends in spaces: %q", line)
+		}
+	}
+}
+
+// A timeline row's summary is cut by whole parts: a figure never loses its
+// unit ("waited 3.95…" would read as seconds).
+func TestFitSummaryKeepsUnits(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"ran 1.52s · waited 3.95ms", 30, "ran 1.52s · waited 3.95ms"},
+		{"ran 1.52s · waited 3.95ms", 24, "ran 1.52s · …"},
+		{"failed at 150ms · ran 100ms · waited 1.00s", 24, "failed at 150ms · …"},
+		{"cancelled at 200ms · ran 100ms", 12, "cancelled a…"},
+	} {
+		if got := fitSummary(tt.in, tt.w); got != tt.want {
+			t.Errorf("fitSummary(%q, %d) = %q; want %q", tt.in, tt.w, got, tt.want)
+		}
+	}
+}

@@ -125,7 +125,18 @@ func truncate(s string, n int) string {
 func Bold(s string) string    { return bold.Render(s) }
 func Heading(s string) string { return heading.Render(s) }
 func Command(s string) string { return command.Render(s) }
-func Faint(s string) string   { return faint.Render(s) }
+func Faint(s string) string   { return byLine(faint, s) }
+
+// byLine styles each line of s on its own: lipgloss pads a multi-line
+// block to one width, which would end a wrapped text's short lines in
+// spaces.
+func byLine(st lipgloss.Style, s string) string {
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		lines[i] = st.Render(line)
+	}
+	return strings.Join(lines, "\n")
+}
 
 // Success and Caution colour a verdict: right, or not quite.
 func Success(s string) string { return passStyle.Render(s) }

@@ -221,7 +221,7 @@ func (tl *timeline) label(s string) string {
 func (tl *timeline) summary(b *strings.Builder, s string) {
 	if tl.summaryW > 0 && s != "" {
 		b.WriteString(" ")
-		b.WriteString(faint.Render(truncate(s, tl.summaryW)))
+		b.WriteString(faint.Render(fitSummary(s, tl.summaryW)))
 	}
 	b.WriteString("\n")
 }
@@ -267,6 +267,22 @@ func (tl *timeline) taskRow(b *strings.Builder, t trace.TaskInfo, spans []trace.
 		b.WriteString(strings.Repeat(" ", tl.cells-trimmedCells(cells)))
 	}
 	tl.summary(b, taskSummary(spans, end, endAt))
+}
+
+// fitSummary fits a row's summary into w cells by whole parts, so that no
+// figure loses its unit: "ran 1.52s · waited 3.95ms" in 24 cells is
+// "ran 1.52s · …", not "ran 1.52s · waited 3.95…", which reads as seconds.
+func fitSummary(s string, w int) string {
+	if width(s) <= w {
+		return s
+	}
+	parts := strings.Split(s, " · ")
+	for n := len(parts) - 1; n > 0; n-- {
+		if head := strings.Join(parts[:n], " · ") + " · …"; width(head) <= w {
+			return head
+		}
+	}
+	return truncate(s, w)
 }
 
 // trimmedCells counts the cells left once trailing blanks are dropped.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -81,9 +82,10 @@ func quiz(ctx context.Context, e *env, o *output, id string, speed float64, sett
 		answers = append(answers, choice)
 		if choice == q.Answer {
 			score++
-			o.print(render.Success("✓ Right: ") + choice + "\n")
+			o.print(render.Success("✓ Right:") + strings.TrimPrefix(render.Wrap("✓ Right: "+choice, o.width, "  "), "✓ Right:") + "\n")
 		} else {
-			o.print(render.Caution("✗ Not quite: ") + "the answer is " + render.Bold(q.Answer) + "\n")
+			wrapped := render.Wrap("✗ Not quite: the answer is **"+q.Answer+"**", o.width, "  ")
+			o.print(render.Caution("✗ Not quite:") + render.Inline(strings.TrimPrefix(wrapped, "✗ Not quite:")) + "\n")
 		}
 		o.print(render.Inline(render.Wrap(strings.TrimSpace(q.Explain), o.width, "")) + "\n")
 		if settle && q.Run != "" {
@@ -146,15 +148,24 @@ func settleByRun(ctx context.Context, o *output, q lessons.Question, said string
 		cmd += " --speed " + strconv.FormatFloat(speed, 'g', -1, 64)
 	}
 	about := ""
-	if p.Ideal != nil && p.Ideal(cfg) > 0 {
+	switch {
+	case p.RunsUntilInterrupt(cfg.Variant):
+		about = " (its Ctrl+C comes by itself at " + trace.Dur(cfg.Scale(patterns.UnattendedInterrupt)) + ")"
+	case p.Ideal != nil && p.Ideal(cfg) > 0:
 		about = " (about " + trace.Dur(p.Ideal(cfg)) + ")"
 	}
-	o.print(render.Faint(fmt.Sprintf("Settling it: %s%s…", cmd, about)) + "\n")
-	result, err := runQuietly(ctx, p, cfg)
+	o.print(render.Faint(render.Wrap(fmt.Sprintf("Settling it: %s%s…", cmd, about), o.width, "  ")) + "\n")
+	// The run gets its Ctrl+C, if it waits for one, from runCtx; only the
+	// learner's own Ctrl+C (ctx) is an interruption.
+	runCtx, cancel := p.Unattended(ctx, cfg)
+	defer cancel()
+	run := patterns.Start(runCtx, p, cfg)
+	stuck := errors.Is(wait(ctx, run.Done()), errStuck)
+	result, err := resultOf(run, stuck)
 	switch {
 	case err != nil:
 		return err
-	case result.Interrupted:
+	case result.Interrupted || ctx.Err() != nil:
 		return errInterrupted
 	}
 	exp := result.Explain()
@@ -167,7 +178,7 @@ func settleByRun(ctx context.Context, o *output, q lessons.Question, said string
 	if len(lines) == 0 {
 		lines = exp.Checks
 	}
-	o.print(fmt.Sprintf("You said %s; the run says:\n", render.Bold(said)))
+	o.print(render.Inline(render.Wrap("You said **"+said+"**; the run says:", o.width, "  ")) + "\n")
 	o.print(render.CheckLines(lines, o.width))
 	return nil
 }

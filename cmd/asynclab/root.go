@@ -68,8 +68,37 @@ prints the lesson list. Every step also has its command below.`,
 	add("measure", newBenchCmd(e, g))
 	root.AddCommand(exitCodesTopic(), formatsTopic())
 	root.SetHelpCommandGroupID("learn")
+	checkHelpTopics(root)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
+}
+
+// checkHelpTopics makes "help TOPIC" a usage error when no command or
+// topic has that name; cobra's own help command shows the nearest
+// command's help for it and exits with 0.
+func checkHelpTopics(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	help, _, err := root.Find([]string{"help"})
+	if err != nil || help == root || help.Run == nil {
+		return
+	}
+	show := help.Run
+	help.Run = nil
+	help.RunE = func(c *cobra.Command, args []string) error {
+		found, rest, err := c.Root().Find(args)
+		if err == nil && len(rest) > 0 {
+			var names []string
+			for _, sub := range found.Commands() {
+				if sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return usagef(fmt.Sprintf("Run '%s --help' for the commands and topics.", found.CommandPath()),
+				"no help on %q%s", strings.Join(args, " "), didYouMean(rest[0], names))
+		}
+		show(c, args)
+		return nil
+	}
 }
 
 // noArgs rejects arguments, suggesting the command that was likely meant.
