@@ -319,7 +319,7 @@ func (s *sendLog) totals() {
 // closing records the end of the only producer, just before its close.
 func (s *sendLog) closing() {
 	s.totals()
-	s.t.Done("sent {n}; closing the channel", s.count)
+	s.t.Done(plural(s.count, "sent {n} message; closing the channel", "sent {n} messages; closing the channel"), s.count)
 }
 
 // finished records the end of one producer among several.

@@ -40,6 +40,13 @@ func planComparison(p *patterns.Pattern, variant string, speed float64, given ma
 			if !strings.HasPrefix(args[i], "--") || name == "" {
 				return nil, usagef(hint, "--compare %q: %q is not a flag; write settings as flags, like \"--variant serial\" or \"--limit 5\"", spec, args[i])
 			}
+			if name != "variant" && name != "speed" && p.Param(name) == nil {
+				valid := []string{"--variant", "--speed"}
+				for _, prm := range p.Params {
+					valid = append(valid, "--"+prm.Name)
+				}
+				return nil, usagef(hint, "--compare %q: %s has no --%s%s; valid: %s", spec, p.ID, name, didYouMean("--"+name, valid), strings.Join(valid, ", "))
+			}
 			if !hasValue {
 				if i+1 >= len(args) {
 					return nil, usagef(hint, "--compare %q: --%s needs a value", spec, name)
@@ -57,13 +64,6 @@ func planComparison(p *patterns.Pattern, variant string, speed float64, given ma
 				}
 				s = sp
 			default:
-				if p.Param(name) == nil {
-					valid := []string{"--variant", "--speed"}
-					for _, prm := range p.Params {
-						valid = append(valid, "--"+prm.Name)
-					}
-					return nil, usagef(hint, "--compare %q: %s has no --%s%s; valid: %s", spec, p.ID, name, didYouMean(name, valid), strings.Join(valid, ", "))
-				}
 				if isSweep(value) {
 					return nil, usagef(hint, "--compare %q: --%s takes one value here, not a list", spec, name)
 				}
