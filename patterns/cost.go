@@ -108,7 +108,7 @@ var Primitives = []Primitive{
 	},
 	{
 		Name: "timer", About: "create a timer and stop it",
-		Means: "timers are cheap to make and stop; time.After in a loop without stopping them only costs memory until they fire",
+		Means: "timers are cheap to make and stop; since Go 1.23 a timer nothing refers to is collected even if it was never stopped and never fired, so a time.After per pass of a loop no longer piles up",
 		Op:    timerCreateStop,
 	},
 }
