@@ -149,6 +149,16 @@ func (p *Pattern) Configure(variant string, speed float64, given map[string]stri
 	return cfg, nil
 }
 
+// ScenarioSummary returns the pattern's summary when cfg runs the scenario
+// it describes — no variant, every parameter at its default, at any speed —
+// and "" otherwise, where the summary's figures would not be this run's.
+func (p *Pattern) ScenarioSummary(cfg Config) string {
+	if cfg.Variant != "" || !maps.Equal(cfg.values, p.DefaultConfig("").values) {
+		return ""
+	}
+	return p.Summary
+}
+
 // DefaultConfig returns the configuration of a variant with every parameter
 // at its default and speed 1.
 func (p *Pattern) DefaultConfig(variant string) Config {

@@ -169,3 +169,29 @@ func TestSpeedScalesDurations(t *testing.T) {
 		t.Errorf("ParseSpeed(2.5x) = %v, %v; want 2.5", v, err)
 	}
 }
+
+// A run's header tells the pattern's scenario only when the run is that
+// scenario: a variant or a changed parameter has other figures.
+func TestScenarioSummary(t *testing.T) {
+	p := Semaphore
+	for _, c := range []struct {
+		variant string
+		given   map[string]string
+		speed   float64
+		want    string
+	}{
+		{"", nil, 1, p.Summary},
+		{"", nil, 20, p.Summary},
+		{"", map[string]string{"limit": "3"}, 1, p.Summary}, // the default, given
+		{"", map[string]string{"limit": "5"}, 1, ""},
+		{"serial", nil, 1, ""},
+	} {
+		cfg, err := p.Configure(c.variant, c.speed, c.given)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.ScenarioSummary(cfg); got != c.want {
+			t.Errorf("%q %v at %v: summary %q; want %q", c.variant, c.given, c.speed, got, c.want)
+		}
+	}
+}

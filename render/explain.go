@@ -96,8 +96,10 @@ func RunHeader(h Header, w int) string {
 		}
 		b.WriteString(ln + "\n")
 	}
-	for _, ln := range wrap(h.Summary, w, "") {
-		b.WriteString(ln + "\n")
+	if h.Summary != "" {
+		for _, ln := range wrap(h.Summary, w, "") {
+			b.WriteString(ln + "\n")
+		}
 	}
 	variant := "default"
 	if h.Variant != "" {

@@ -36,7 +36,7 @@ func runPattern(ctx context.Context, o *output, rp *runPlan) error {
 	}
 	perfect := ideal(p, cfg)
 	o.print(render.RunHeader(render.Header{
-		Pattern: p.ID, Title: p.Title, Summary: p.Summary,
+		Pattern: p.ID, Title: p.Title, Summary: p.ScenarioSummary(cfg),
 		Variant: cfg.Variant, About: variantAbout(p, cfg.Variant), Settings: cfg.Describe(p),
 		Speed: cfg.Speed, Ideal: perfect, Constructs: constructPairs(p),
 	}, o.width) + "\n")

@@ -162,7 +162,7 @@ func runSweep(ctx context.Context, o *output, rp *runPlan) error {
 	p, sw := rp.p, rp.sweep
 	settings := describeSweep(p, rp.cfg, sw)
 	o.print(render.RunHeader(render.Header{
-		Pattern: p.ID, Title: p.Title, Summary: p.Summary,
+		Pattern: p.ID, Title: p.Title,
 		Variant: rp.cfg.Variant, About: variantAbout(p, rp.cfg.Variant), Settings: settings, Speed: rp.cfg.Speed,
 	}, o.width) + "\n")
 	o.print(render.Fit(render.Heading("Runs")+render.Faint(fmt.Sprintf(" · --%s %s: one run each", sw.param.Name, strings.Join(sw.values, ", "))), o.width) + "\n")
