@@ -258,20 +258,22 @@ func TestInTmux(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	session := "asynclab-test-" + filepath.Base(dir)
+	session := "asynclab-test"
+	// A server of the test's own: nothing else on the machine can end it.
+	socket := filepath.Join(dir, "tmux.sock")
+	tmuxCmd := func(args ...string) *exec.Cmd {
+		return exec.Command("tmux", append([]string{"-S", socket}, args...)...)
+	}
 	tmux := func(args ...string) string {
-		out, err := exec.Command("tmux", args...).CombinedOutput()
+		out, err := tmuxCmd(args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("tmux %v: %v\n%s", args, err, out)
 		}
 		return string(out)
 	}
 	tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30",
-		"env", "ASYNCLAB_HOME="+dir, "TERM=xterm-256color", bin, "run", "semaphore", "--help")
-	tmux("kill-session", "-t", session)
-	tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30",
 		"env", "ASYNCLAB_HOME="+dir, "TERM=xterm-256color", bin)
-	defer exec.Command("tmux", "kill-session", "-t", session).Run()
+	defer tmuxCmd("kill-server").Run()
 	screen := func(want string) string {
 		deadline := time.Now().Add(10 * time.Second)
 		for {
@@ -293,7 +295,7 @@ func TestInTmux(t *testing.T) {
 	screen("What happened")
 	tmux("send-keys", "-t", session, "C-c")
 	deadline := time.Now().Add(5 * time.Second)
-	for exec.Command("tmux", "has-session", "-t", session).Run() == nil {
+	for tmuxCmd("has-session", "-t", session).Run() == nil {
 		if time.Now().After(deadline) {
 			t.Fatal("ctrl+c did not end the program")
 		}
