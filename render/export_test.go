@@ -23,3 +23,6 @@ var (
 	RenderChunks  = renderChunks
 	ChunkCuts     = chunkCuts
 )
+
+// JoinListLines is the markdown's list items made one line each.
+var JoinListLines = joinListLines

@@ -11,6 +11,10 @@ import (
 	"charm.land/glamour/v2/styles"
 )
 
+// MarkdownVersion changes whenever Markdown's output for the same input
+// does, so that a cache of rendered text knows to render again.
+const MarkdownVersion = 2
+
 // Styles lists the glamour styles a lesson can be rendered in.
 var Styles = []string{"dark", "light", "notty", "ascii", "dracula", "tokyo-night", "pink"}
 
@@ -19,7 +23,8 @@ var Styles = []string{"dark", "light", "notty", "ascii", "dracula", "tokyo-night
 // through, and a terminal would push such lines past the width. A long
 // document is rendered in chunks at once, one per CPU, with the same result.
 func Markdown(src []byte, style string, width int) (string, error) {
-	out, _, err := renderChunks(strings.ReplaceAll(string(src), "\t", "    "), style, width, runtime.GOMAXPROCS(0))
+	md := joinListLines(strings.ReplaceAll(string(src), "\t", "    "))
+	out, _, err := renderChunks(md, style, width, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return "", err
 	}

@@ -90,7 +90,7 @@ func TestMarkdownInChunksMatchesOnePass(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			md = strings.ReplaceAll(md, "\t", "    ")
+			md = render.JoinListLines(strings.ReplaceAll(md, "\t", "    "))
 			if len(render.ChunkCuts(md, 2)) == 0 {
 				t.Fatalf("no place to cut the lesson")
 			}

@@ -105,7 +105,7 @@ func rendererVersion() string {
 	if !ok {
 		return "unknown"
 	}
-	v := ""
+	v := "markdown/" + strconv.Itoa(render.MarkdownVersion) + " "
 	for _, m := range info.Deps {
 		switch m.Path {
 		case "charm.land/glamour/v2", "github.com/alecthomas/chroma/v2", "github.com/yuin/goldmark":
