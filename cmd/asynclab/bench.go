@@ -28,8 +28,9 @@ goroutine, handing a value over a channel, select, locks, a semaphore,
 cancellation, timers. Each figure comes with what it means for the patterns
 and, where one exists, a reference figure for Tokio.
 
-Primitives: ` + strings.Join(names, ", ") + `. The lesson "cost" explains
-what the comparison with Tokio says and what it does not.`,
+` + render.Wrap("Primitives: "+strings.Join(names, ", ")+".", helpWidth, "") + `
+The lesson "cost" explains what the comparison with Tokio says and what it
+does not.`,
 		Example: `  asynclab bench
   asynclab bench spawn chan-buffered`,
 		Args: func(cmd *cobra.Command, args []string) error {

@@ -54,7 +54,7 @@ one fails, 2 for a usage error, 130 when interrupted.`,
 			return checked(e, rep)
 		},
 	}
-	cmd.Flags().StringVar(&root, "dir", exercises.DefaultRoot, "the workspace that holds the exercise, in DIR/ID")
+	cmd.Flags().StringVar(&root, "dir", exercises.DefaultRoot, "workspace holding DIR/ID")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also print go test's own output")
 	return cmd
 }

@@ -39,7 +39,7 @@ Writing an exercise again leaves alone what is unchanged and refuses to
 overwrite your changes; with --force it starts you afresh, keeping each
 changed file as FILE.bak.
 
-Exercises: ` + strings.Join(exerciseIDs(), ", ") + `.`,
+` + render.Wrap("Exercises: "+strings.Join(exerciseIDs(), ", ")+".", helpWidth, ""),
 		Example: `  asynclab exercise semaphore
   asynclab exercise select --dir ~/practice
   asynclab exercise semaphore --force`,
@@ -50,8 +50,8 @@ Exercises: ` + strings.Join(exerciseIDs(), ", ") + `.`,
 			return startExercise(e, e.output(g, readingWidth), ex, root, force)
 		},
 	}
-	cmd.Flags().StringVar(&root, "dir", exercises.DefaultRoot, "the workspace: the exercise goes in DIR/ID")
-	cmd.Flags().BoolVar(&force, "force", false, "overwrite your changes (each changed file is kept as FILE.bak)")
+	cmd.Flags().StringVar(&root, "dir", exercises.DefaultRoot, "workspace: writes DIR/ID")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite your changes (each kept as FILE.bak)")
 	return cmd
 }
 

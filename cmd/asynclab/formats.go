@@ -5,7 +5,7 @@ import "github.com/spf13/cobra"
 func formatsTopic() *cobra.Command {
 	return &cobra.Command{
 		Use:   "formats",
-		Short: "What --format json, --format chrome, --trace-out and --go-trace write",
+		Short: "What the --format, --trace-out and --go-trace files hold",
 		Long: `A run can leave the terminal for the real tools. The machine formats go to
 stdout and nothing else does: no header, no live view, never an escape code.
 

@@ -30,10 +30,8 @@ func newLessonCmd(e *env, g *globalFlags) *cobra.Command {
 what to watch for in the run, the differences between Tokio and Go that bite,
 pitfalls, and questions to answer before you run it.
 
-On a terminal the lesson is rendered with glamour in the "dark" style; piped,
-in the plain "notty" style. --style picks another (` + strings.Join(render.Styles, ", ") + `,
-or auto to ask the terminal whether its background is dark). ASYNCLAB_STYLE
-or GLAMOUR_STYLE set a default. --plain prints the markdown itself.`,
+` + render.Wrap(`On a terminal the lesson is rendered with glamour in the "dark" style; piped, in the plain "notty" style. --style picks another (`+
+			strings.Join(render.Styles, ", ")+`, or auto to ask the terminal whether its background is dark). ASYNCLAB_STYLE or GLAMOUR_STYLE set a default. --plain prints the markdown itself.`, helpWidth, ""),
 		Example: `  asynclab lesson select
   asynclab lesson semaphore --plain > semaphore.md
   asynclab lesson spawn --style light --width 72`,
@@ -44,7 +42,7 @@ or GLAMOUR_STYLE set a default. --plain prints the markdown itself.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.plain, "plain", false, "print the lesson's markdown instead of rendering it")
-	cmd.Flags().StringVar(&opts.style, "style", "", "glamour style: "+strings.Join(render.Styles, ", ")+", or auto")
+	cmd.Flags().StringVar(&opts.style, "style", "", "glamour style (see above)")
 	_ = cmd.RegisterFlagCompletionFunc("style", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return append(slices.Clone(render.Styles), "auto"), cobra.ShellCompDirectiveNoFileComp
 	})

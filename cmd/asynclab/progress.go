@@ -19,7 +19,9 @@ func newProgressCmd(e *env, g *globalFlags) *cobra.Command {
 		Short: "Show what you have read, run, answered and practised, by track",
 		Long: `Show your progress: for each track, how many lessons you read, whose patterns
 you ran (and in which variants) and whose questions you answered, with your
-score; then the exercises you passed, and how many hints you saw. Progress is kept in one file: $ASYNCLAB_HOME/progress.json when
+score; then the exercises you passed, and how many hints you saw.
+
+Progress is kept in one file: $ASYNCLAB_HOME/progress.json when
 ASYNCLAB_HOME is set, else $XDG_STATE_HOME/asynclab/progress.json, else
 ~/.local/state/asynclab/progress.json.`,
 		Args: noArgs,

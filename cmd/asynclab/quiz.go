@@ -51,7 +51,7 @@ Answers can come from a pipe, one per line:
 			return quiz(cmd.Context(), e, e.output(g, readingWidth), args[0], speed, !opts.noRun)
 		},
 	}
-	cmd.Flags().StringVar(&opts.speed, "speed", "1", "run the settling patterns this many times faster")
+	cmd.Flags().StringVar(&opts.speed, "speed", "1", "settling runs go this many times faster")
 	cmd.Flags().BoolVar(&opts.noRun, "no-run", false, "do not run the patterns that settle the questions")
 	return cmd
 }

@@ -44,9 +44,9 @@ prints the lesson list. Every step also has its command below.`,
 			return listLessons(e, e.output(g, readingWidth))
 		},
 	}
-	root.PersistentFlags().StringVar(&g.color, "color", "auto", "when to use colour: auto, always or never")
-	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "never use colour or other escape codes (same as --color never)")
-	root.PersistentFlags().IntVar(&g.width, "width", 0, "columns to fit the output to (default: the terminal's width, else 80)")
+	root.PersistentFlags().StringVar(&g.color, "color", "auto", "colour: auto, always or never")
+	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "no colour or other escape codes (--color never)")
+	root.PersistentFlags().IntVar(&g.width, "width", 0, "columns to fit to (default: the terminal's, else 80)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{err: err, hint: fmt.Sprintf("Run '%s --help' for usage.", c.CommandPath())}
 	})
@@ -100,6 +100,9 @@ func checkHelpTopics(root *cobra.Command) {
 		return nil
 	}
 }
+
+// helpWidth is the width a command's long help is written to.
+const helpWidth = 80
 
 // noArgs rejects arguments, suggesting the command that was likely meant.
 func noArgs(cmd *cobra.Command, args []string) error {

@@ -59,7 +59,7 @@ interrupted.`,
 			return watchLoop(cmd.Context(), e, o, opts)
 		},
 	}
-	cmd.Flags().StringVar(&root, "dir", exercises.DefaultRoot, "the workspace that holds the exercise, in DIR/ID")
+	cmd.Flags().StringVar(&root, "dir", exercises.DefaultRoot, "workspace holding DIR/ID")
 	return cmd
 }
 
