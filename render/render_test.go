@@ -210,7 +210,9 @@ func TestFitSummaryKeepsUnits(t *testing.T) {
 		{"ran 1.52s · waited 3.95ms", 30, "ran 1.52s · waited 3.95ms"},
 		{"ran 1.52s · waited 3.95ms", 24, "ran 1.52s · …"},
 		{"failed at 150ms · ran 100ms · waited 1.00s", 24, "failed at 150ms · …"},
-		{"cancelled at 200ms · ran 100ms", 12, "cancelled a…"},
+		{"cancelled at 200ms · ran 100ms", 12, "cancelled …"},
+		{"cancelled at 562ms", 17, "cancelled at …"},
+		{"cancelled at 562ms", 9, "cancelle…"},
 	} {
 		if got := fitSummary(tt.in, tt.w); got != tt.want {
 			t.Errorf("fitSummary(%q, %d) = %q; want %q", tt.in, tt.w, got, tt.want)

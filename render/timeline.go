@@ -271,7 +271,8 @@ func (tl *timeline) taskRow(b *strings.Builder, t trace.TaskInfo, spans []trace.
 
 // fitSummary fits a row's summary into w cells by whole parts, so that no
 // figure loses its unit: "ran 1.52s · waited 3.95ms" in 24 cells is
-// "ran 1.52s · …", not "ran 1.52s · waited 3.95…", which reads as seconds.
+// "ran 1.52s · …", not "ran 1.52s · waited 3.95…", which reads as seconds;
+// a first part too wide on its own keeps its whole words ("cancelled …").
 func fitSummary(s string, w int) string {
 	if width(s) <= w {
 		return s
@@ -279,6 +280,13 @@ func fitSummary(s string, w int) string {
 	parts := strings.Split(s, " · ")
 	for n := len(parts) - 1; n > 0; n-- {
 		if head := strings.Join(parts[:n], " · ") + " · …"; width(head) <= w {
+			return head
+		}
+	}
+	// The first part alone is too wide: keep its whole words.
+	words := strings.Fields(parts[0])
+	for n := len(words) - 1; n > 0; n-- {
+		if head := strings.Join(words[:n], " ") + " …"; width(head) <= w {
 			return head
 		}
 	}
