@@ -21,9 +21,6 @@ import (
 	"github.com/asynclab/asynclab/patterns"
 )
 
-// exitBound is how soon after Ctrl+C asynclab must have exited.
-const exitBound = 500 * time.Millisecond
-
 // interruptCase is one "asynclab run" to interrupt: its arguments, and
 // when to send SIGINT after the header is printed.
 type interruptCase struct {
