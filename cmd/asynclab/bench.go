@@ -28,7 +28,7 @@ goroutine, handing a value over a channel, select, locks, a semaphore,
 cancellation, timers. Each figure comes with what it means for the patterns
 and, where one exists, a reference figure for Tokio.
 
-` + render.Wrap("Primitives: "+strings.Join(names, ", ")+".", helpWidth, "") + `
+` + render.Wrap("Primitives: "+strings.Join(names, ", ")+".", defaultWidth, "") + `
 The lesson "cost" explains what the comparison with Tokio says and what it
 does not.`,
 		Example: `  asynclab bench

@@ -69,8 +69,9 @@ type output struct {
 // plain reports whether no escape code at all may be written.
 func (o *output) plain() bool { return o.profile <= colorprofile.NoTTY }
 
-// Width limits: lessons are easiest to read at most 100 columns wide, a
-// timeline uses up to 120; below 20 nothing useful fits.
+// Width limits: output without a terminal, and long help, fit 80 columns;
+// lessons are easiest to read at most 100 columns wide, a timeline uses up
+// to 120; below 20 nothing useful fits.
 const (
 	defaultWidth  = 80
 	minWidth      = 20

@@ -39,7 +39,7 @@ Writing an exercise again leaves alone what is unchanged and refuses to
 overwrite your changes; with --force it starts you afresh, keeping each
 changed file as FILE.bak.
 
-` + render.Wrap("Exercises: "+strings.Join(exerciseIDs(), ", ")+".", helpWidth, ""),
+` + render.Wrap("Exercises: "+strings.Join(exerciseIDs(), ", ")+".", defaultWidth, ""),
 		Example: `  asynclab exercise semaphore
   asynclab exercise select --dir ~/practice
   asynclab exercise semaphore --force`,

@@ -31,7 +31,7 @@ what to watch for in the run, the differences between Tokio and Go that bite,
 pitfalls, and questions to answer before you run it.
 
 ` + render.Wrap(`On a terminal the lesson is rendered with glamour in the "dark" style; piped, in the plain "notty" style. --style picks another (`+
-			strings.Join(render.Styles, ", ")+`, or auto to ask the terminal whether its background is dark). ASYNCLAB_STYLE or GLAMOUR_STYLE set a default. --plain prints the markdown itself.`, helpWidth, ""),
+			strings.Join(render.Styles, ", ")+`, or auto to ask the terminal whether its background is dark). ASYNCLAB_STYLE or GLAMOUR_STYLE set a default. --plain prints the markdown itself.`, defaultWidth, ""),
 		Example: `  asynclab lesson select
   asynclab lesson semaphore --plain > semaphore.md
   asynclab lesson spawn --style light --width 72`,

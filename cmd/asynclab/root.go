@@ -101,9 +101,6 @@ func checkHelpTopics(root *cobra.Command) {
 	}
 }
 
-// helpWidth is the width a command's long help is written to.
-const helpWidth = 80
-
 // noArgs rejects arguments, suggesting the command that was likely meant.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
